@@ -1,0 +1,54 @@
+/**
+ * Bounded-concurrency helpers.
+ */
+
+/**
+ * Runs `fn` over every item of a (possibly async) iterable with at most `limit` calls in flight.
+ * Pulls items lazily, so an unbounded source uses bounded memory. Rejects with the first failure
+ * after the calls already started have settled; stops pulling once the signal fires.
+ */
+export async function forEachConcurrent<T>(
+  items: Iterable<T> | AsyncIterable<T>,
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : (items as Iterable<T>)[Symbol.iterator]();
+  let failure: { error: unknown } | undefined;
+  let pulling = Promise.resolve();
+  const next = async (): Promise<IteratorResult<T>> => {
+    // serialise pulls: async iterators must not be called concurrently
+    const result = pulling.then(() => iterator.next());
+    pulling = result.then(() => undefined, () => undefined);
+    return result;
+  };
+  const worker = async () => {
+    while (!failure) {
+      signal?.throwIfAborted();
+      const item = await next();
+      if (item.done) return;
+      try {
+        await fn(item.value);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, limit) }, worker);
+  const settled = await Promise.allSettled(workers);
+  if (failure) throw failure.error;
+  for (const s of settled) if (s.status === "rejected") throw s.reason;
+}
+
+/** Groups a (possibly async) iterable into arrays of at most `size` items. */
+export async function* chunked<T>(items: Iterable<T> | AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const item of items) {
+    batch.push(item);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}

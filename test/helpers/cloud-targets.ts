@@ -1,0 +1,34 @@
+/**
+ * The backends every cross-backend suite runs against. Cloud targets come from the global setup
+ * (test/setup/servers.ts) through vitest's provide/inject.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { inject } from "vitest";
+import type { StorageOptions } from "../../src/storage/options.js";
+
+/** A URL root on a test server and the options to reach it (JSON-serialisable, for child processes). */
+export interface CloudTarget {
+  url: string;
+  options: StorageOptions;
+}
+
+/** Names of the four backends. */
+export type BackendName = "local" | "memory" | "s3" | "azure";
+
+/** Every backend, each with a fresh, unique root for this call. */
+export function backendTargets(): Array<{ name: BackendName; fresh: () => CloudTarget }> {
+  return [
+    { name: "local", fresh: () => ({ url: mkdtempSync(join(tmpdir(), "lakelog-test-")), options: {} }) },
+    { name: "memory", fresh: () => ({ url: `memory://test-${randomUUID()}/root`, options: {} }) },
+    { name: "s3", fresh: () => freshUnder("s3", inject("s3")) },
+    { name: "azure", fresh: () => freshUnder("azure", inject("azure")) },
+  ];
+}
+
+function freshUnder(name: string, target: CloudTarget | undefined): CloudTarget {
+  if (!target) throw new Error(`no ${name} test server: run this file through the "servers" vitest project, whose setup starts it`);
+  return { url: `${target.url}/${randomUUID()}`, options: target.options };
+}
