@@ -52,3 +52,32 @@ export async function* chunked<T>(items: Iterable<T> | AsyncIterable<T>, size: n
   }
   if (batch.length > 0) yield batch;
 }
+
+/**
+ * Runs `fetch` over `items` with up to `limit` calls in flight (a sliding window) and hands the
+ * results to `consume` strictly in input order: prefetching without reordering. Stops at the
+ * first failure; results already fetched beyond it are dropped.
+ */
+export async function mapInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  fetch: (item: T, index: number) => Promise<R>,
+  consume: (result: R, item: T, index: number) => void | Promise<void>,
+  signal?: AbortSignal,
+): Promise<void> {
+  const window: Array<Promise<R>> = [];
+  let next = 0;
+  const launch = () => {
+    const index = next++;
+    const p = fetch(items[index]!, index);
+    p.catch(() => undefined); // handled when awaited in order
+    window.push(p);
+  };
+  while (next < items.length && window.length < limit) launch();
+  for (let index = 0; index < items.length; index++) {
+    signal?.throwIfAborted();
+    const result = await window.shift()!;
+    if (next < items.length) launch();
+    await consume(result, items[index]!, index);
+  }
+}

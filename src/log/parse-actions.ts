@@ -1,0 +1,135 @@
+/**
+ * Parsing newline-delimited JSON log files (commits, JSON checkpoints) into actions, with
+ * validation that names the file and line of anything malformed.
+ */
+import { CorruptLogError } from "../errors/log-errors.js";
+import type { Action, AddFile, Metadata, Protocol, RemoveFile } from "./actions.js";
+
+const decoder = new TextDecoder();
+
+/**
+ * Calls `visit` for each action in a JSON log file, in file order. Blank lines are skipped;
+ * unknown action kinds are ignored (as the protocol asks). Throws {@link CorruptLogError} for a
+ * line that is not JSON or an action missing required fields.
+ */
+export function forEachAction(bytes: Uint8Array, file: string, visit: (action: Action, line: number) => void): void {
+  const text = decoder.decode(bytes);
+  let start = 0;
+  let line = 0;
+  while (start < text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    line++;
+    const raw = text.slice(start, end);
+    start = end + 1;
+    if (raw.trim() === "") continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (cause) {
+      throw new CorruptLogError(file, line, `not valid JSON (${(cause as Error).message})`, { cause });
+    }
+    const action = validateAction(parsed, file, line);
+    if (action) visit(action, line);
+  }
+}
+
+/** All actions of a JSON log file, in order. */
+export function parseActions(bytes: Uint8Array, file: string): Action[] {
+  const out: Action[] = [];
+  forEachAction(bytes, file, (a) => out.push(a));
+  return out;
+}
+
+/**
+ * Checks the fields replay depends on and fills protocol-defined defaults; returns undefined for
+ * an unknown action kind.
+ */
+export function validateAction(parsed: unknown, file: string, line: number | undefined): Action | undefined {
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new CorruptLogError(file, line, "an action must be a JSON object");
+  }
+  const obj = parsed as Record<string, unknown>;
+  const fail = (detail: string): never => {
+    throw new CorruptLogError(file, line, detail);
+  };
+  if (obj.add !== undefined) return { add: checkAdd(obj.add, fail) };
+  if (obj.remove !== undefined) return { remove: checkRemove(obj.remove, fail) };
+  if (obj.metaData !== undefined) return { metaData: checkMetadata(obj.metaData, fail) };
+  if (obj.protocol !== undefined) return { protocol: checkProtocol(obj.protocol, fail) };
+  if (obj.commitInfo !== undefined) {
+    if (!isObject(obj.commitInfo)) fail("commitInfo must be an object");
+    return { commitInfo: obj.commitInfo as Record<string, unknown> };
+  }
+  if (obj.txn !== undefined) {
+    const txn = obj.txn as Record<string, unknown>;
+    if (!isObject(txn) || typeof txn.appId !== "string" || typeof txn.version !== "number") fail("txn needs appId and version");
+    return { txn: txn as never };
+  }
+  if (obj.domainMetadata !== undefined) {
+    const d = obj.domainMetadata as Record<string, unknown>;
+    if (!isObject(d) || typeof d.domain !== "string") fail("domainMetadata needs a domain");
+    return { domainMetadata: { domain: d.domain as string, configuration: String(d.configuration ?? ""), removed: d.removed === true } };
+  }
+  if (obj.cdc !== undefined) {
+    const c = obj.cdc as Record<string, unknown>;
+    if (!isObject(c) || typeof c.path !== "string") fail("cdc needs a path");
+    return { cdc: { ...(c as object), partitionValues: (c.partitionValues ?? {}) as Record<string, string | null> } as never };
+  }
+  if (obj.checkpointMetadata !== undefined) return { checkpointMetadata: obj.checkpointMetadata as never };
+  if (obj.sidecar !== undefined) {
+    const s = obj.sidecar as Record<string, unknown>;
+    if (!isObject(s) || typeof s.path !== "string") fail("sidecar needs a path");
+    return { sidecar: s as never };
+  }
+  return undefined;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function checkAdd(value: unknown, fail: (d: string) => never): AddFile {
+  if (!isObject(value)) fail("add must be an object");
+  const add = value as Record<string, unknown>;
+  if (typeof add.path !== "string" || add.path === "") fail("add needs a non-empty path");
+  if (typeof add.size !== "number") fail(`add ${add.path} needs a numeric size`);
+  if (add.partitionValues === undefined || add.partitionValues === null) add.partitionValues = {};
+  else if (!isObject(add.partitionValues)) fail(`add ${add.path} has non-object partitionValues`);
+  if (typeof add.modificationTime !== "number") add.modificationTime = 0;
+  if (typeof add.dataChange !== "boolean") add.dataChange = true;
+  return add as unknown as AddFile;
+}
+
+function checkRemove(value: unknown, fail: (d: string) => never): RemoveFile {
+  if (!isObject(value)) fail("remove must be an object");
+  const remove = value as Record<string, unknown>;
+  if (typeof remove.path !== "string" || remove.path === "") fail("remove needs a non-empty path");
+  if (typeof remove.dataChange !== "boolean") remove.dataChange = true;
+  return remove as unknown as RemoveFile;
+}
+
+function checkMetadata(value: unknown, fail: (d: string) => never): Metadata {
+  if (!isObject(value)) fail("metaData must be an object");
+  const m = value as Record<string, unknown>;
+  if (typeof m.id !== "string") fail("metaData needs an id");
+  if (m.partitionColumns === undefined || m.partitionColumns === null) m.partitionColumns = [];
+  if (!Array.isArray(m.partitionColumns)) fail("metaData.partitionColumns must be an array");
+  if (m.configuration === undefined || m.configuration === null) m.configuration = {};
+  if (!isObject(m.configuration)) fail("metaData.configuration must be an object");
+  if (m.format === undefined || m.format === null) m.format = { provider: "parquet", options: {} };
+  if (m.schemaString !== undefined && typeof m.schemaString !== "string") fail("metaData.schemaString must be a string");
+  return m as unknown as Metadata;
+}
+
+function checkProtocol(value: unknown, fail: (d: string) => never): Protocol {
+  if (!isObject(value)) fail("protocol must be an object");
+  const p = value as Record<string, unknown>;
+  if (!Number.isInteger(p.minReaderVersion) || !Number.isInteger(p.minWriterVersion)) {
+    fail("protocol needs integer minReaderVersion and minWriterVersion");
+  }
+  for (const key of ["readerFeatures", "writerFeatures"]) {
+    if (p[key] !== undefined && p[key] !== null && !Array.isArray(p[key])) fail(`protocol.${key} must be an array`);
+  }
+  return p as unknown as Protocol;
+}
