@@ -123,7 +123,8 @@ async function startAzurite(port: number): Promise<void> {
   const log = openSync(resolve(dir, "azurite.log"), "a");
   const child = spawn(
     process.execPath,
-    [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--location", resolve(dir, "data"), "--inMemoryPersistence",
+    // blobs live in memory (Azurite refuses --location together with --inMemoryPersistence)
+    [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--inMemoryPersistence",
       "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--blobKeepAliveTimeout", "60"],
     { stdio: ["ignore", log, log], detached: true },
   );
