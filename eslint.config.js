@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".test-servers/**", "coverage/**"] },
+  { ignores: ["dist/**", "node_modules/**", ".test-servers/**", "coverage/**", "scratch/**", "vitest.devlocal.config.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +20,10 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/cli/**"],
     rules: { "no-console": "error" },
+  },
+  {
+    files: ["**/*.mjs", "**/*.cjs", "**/*.js"],
+    languageOptions: { globals: { console: "readonly", process: "readonly", module: "writable", require: "readonly" } },
   },
   {
     files: ["vitest.config.ts", "eslint.config.js"],

@@ -40,9 +40,9 @@ export class RetryStore implements ObjectStore {
     this.policy = { ...DEFAULTS, ...options };
   }
 
-  private attempt<T>(path: string, signal: AbortSignal | undefined, isCreate: boolean, call: () => Promise<T>): Promise<T> {
+  private attempt<T>(path: string, signal: AbortSignal | undefined, isConditional: boolean, call: () => Promise<T>): Promise<T> {
     return runWithRetry(call, this.policy, signal, (err, attempt) => {
-      if (isCreate && err.mayHaveApplied) return new AmbiguousOutcomeError(path, this.backend, { cause: err.cause ?? err });
+      if (isConditional && err.mayHaveApplied) return new AmbiguousOutcomeError(path, this.backend, { cause: err.cause ?? err });
       if (attempt >= this.policy.maxAttempts) {
         return new TransientError(path, this.backend, attempt, err.mayHaveApplied, { cause: err.cause ?? err });
       }
@@ -59,7 +59,10 @@ export class RetryStore implements ObjectStore {
   }
 
   put(path: string, data: Uint8Array, options?: PutOptions): Promise<PutResult> {
-    return this.attempt(path, options?.signal, options?.mode === "create", () => this.inner.put(path, data, options));
+    // a conditional write that may have applied cannot be retried blindly either: a retry would
+    // report "already exists" / "precondition failed" for the caller's own write
+    const conditional = options?.mode !== undefined && options.mode !== "overwrite";
+    return this.attempt(path, options?.signal, conditional, () => this.inner.put(path, data, options));
   }
 
   /** Not retried as a whole: the source stream can be consumed once. Backends retry parts. */
@@ -88,7 +91,7 @@ export class RetryStore implements ObjectStore {
 
 /**
  * Retries one idempotent backend request on {@link TransientError}; for use inside backends where
- * the decorator cannot reach (list pages, delete batches, upload parts).
+ * the decorator cannot reach (list pages, delete batches, upload parts). Uses the default policy.
  */
 export function retryTransient<T>(call: () => Promise<T>, signal?: AbortSignal, options: RetryOptions = {}): Promise<T> {
   const policy = { ...DEFAULTS, ...options };

@@ -155,13 +155,16 @@ async function proveAtomicCreate(name: string, target: CloudTarget): Promise<voi
   }
 }
 
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+/** Vitest global setup (named export form): starts or finds the servers and provides their settings. */
+export async function setup(project: TestProject): Promise<void> {
   const [s3, azure] = await Promise.all([s3Target(), azureTarget()]);
   await proveAtomicCreate("S3", s3);
   await proveAtomicCreate("Azure", azure);
   project.provide("s3", s3);
   project.provide("azure", azure);
-  return async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => console.error("[servers] stop failed", err));
-  };
+}
+
+/** Stops whatever {@link setup} started (servers found running are left alone). */
+export async function teardown(): Promise<void> {
+  for (const stop of stops.reverse()) await stop().catch((err) => console.error("[servers] stop failed", err));
 }
