@@ -53,7 +53,7 @@ export class LocalStore implements ObjectStore {
     options.signal?.throwIfAborted();
     const file = this.file(path);
     try {
-      if (!options.range) return new Uint8Array(await fs.readFile(file, { signal: options.signal }));
+      if (!options.range) return await fs.readFile(file, { signal: options.signal }); // a Buffer is a Uint8Array: no copy
       const handle = await fs.open(file, "r");
       try {
         const { size } = await handle.stat();

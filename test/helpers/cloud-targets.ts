@@ -7,13 +7,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inject } from "vitest";
-import type { StorageOptions } from "../../src/storage/options.js";
+import type { CloudTarget } from "../../scripts/test-servers.js";
 
-/** A URL root on a test server and the options to reach it (JSON-serialisable, for child processes). */
-export interface CloudTarget {
-  url: string;
-  options: StorageOptions;
-}
+export type { CloudTarget };
 
 /** Names of the four backends. */
 export type BackendName = "local" | "memory" | "s3" | "azure";

@@ -1,0 +1,70 @@
+/**
+ * Measurement helpers shared by the benchmarks: timing with medians, peak memory, result shape.
+ */
+
+/** One compared figure: ours against a named peer measured in the same run. */
+export interface Comparison {
+  metric: string;
+  unit: string;
+  ours: number;
+  peer: number;
+  peerName: string;
+  /** Whether a larger figure is better (throughput) or worse (latency, time). */
+  higherIsBetter: boolean;
+  note?: string;
+}
+
+/** What a benchmark module prints as its last stdout line (JSON). */
+export interface BenchResult {
+  name: string;
+  comparisons: Comparison[];
+  /** Extra facts (counts of files read, requests, ...). */
+  facts: Record<string, string | number>;
+  /** Peak resident set size of the benchmark process, in MiB. */
+  peakRssMiB: number;
+}
+
+/** Runs `fn` `repeats` times (after `warmup` runs) and returns the median wall time in ms. */
+export async function medianMs(fn: () => Promise<unknown>, repeats = 5, warmup = 1): Promise<number> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const start = performance.now();
+    await fn();
+    times.push(performance.now() - start);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)]!;
+}
+
+/** Peak RSS of this process so far, in MiB. */
+export function peakRssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** Ours-to-peer ratio oriented so that > 1 means lakelog is better. */
+export function advantage(c: Comparison): number {
+  return c.higherIsBetter ? c.ours / c.peer : c.peer / c.ours;
+}
+
+/** Prints the result as the benchmark's final stdout line, for bench/run.ts to collect. */
+export function emit(result: Omit<BenchResult, "peakRssMiB">): void {
+  const full: BenchResult = { ...result, peakRssMiB: peakRssMiB() };
+  process.stdout.write(`\n@@RESULT ${JSON.stringify(full)}\n`);
+}
+
+/** Deterministic pseudo-random bytes (no crypto cost in the measured loop). */
+export function fillBytes(size: number, seed = 1): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = seed >>> 0 || 1;
+  for (let i = 0; i < size; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+    out[i + 1] = (x >>> 8) & 0xff;
+    out[i + 2] = (x >>> 16) & 0xff;
+    out[i + 3] = (x >>> 24) & 0xff;
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+/**
+ * Runs the benchmarks, each in its own Node process (so peak memory is its own), prints the
+ * figures as ratios against the peer measured in the same run, and with `--write` records them
+ * in BENCHMARKS.md.
+ *
+ *   npm run bench                 # all benchmarks
+ *   npm run bench -- store        # only some
+ *   npm run bench -- --write      # also update BENCHMARKS.md
+ */
+import { spawn } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { advantage, type BenchResult } from "./lib/measure.js";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..", "..");
+
+/** Registered benchmarks: name → module file (compiled, beside this one) and what it measures. */
+const BENCHMARKS: Record<string, { file: string; about: string; nodeArgs?: string[] }> = {
+  store: { file: "store.js", about: "object-store throughput per backend against the raw SDK / fs call" },
+};
+
+async function runOne(name: string): Promise<BenchResult> {
+  const spec = BENCHMARKS[name]!;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), join(here, spec.file)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      process.stdout.write(chunk.replace(/^@@RESULT .*$/m, ""));
+    });
+    child.on("close", (code) => {
+      const line = out.split("\n").find((l) => l.startsWith("@@RESULT "));
+      if (code !== 0 || !line) return reject(new Error(`benchmark ${name} failed (exit ${code})`));
+      resolve(JSON.parse(line.slice("@@RESULT ".length)) as BenchResult);
+    });
+  });
+}
+
+function format(n: number): string {
+  if (n >= 100) return n.toFixed(0);
+  if (n >= 10) return n.toFixed(1);
+  return n.toFixed(2);
+}
+
+function render(results: BenchResult[], command: string): string {
+  const lines: string[] = [];
+  lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.`);
+  lines.push(`Command: \`${command}\`. Ratio > 1 means lakelog is better than the peer measured in the same run.`, "");
+  for (const r of results) {
+    lines.push(`## ${r.name}`, "", BENCHMARKS[r.name]?.about ?? "", "");
+    lines.push("| metric | lakelog | peer | peer value | ratio | note |", "|---|---|---|---|---|---|");
+    for (const c of r.comparisons) {
+      lines.push(`| ${c.metric} | ${format(c.ours)} ${c.unit} | ${c.peerName} | ${format(c.peer)} ${c.unit} | ${format(advantage(c))}x | ${c.note ?? ""} |`);
+    }
+    lines.push("", `Peak RSS of the benchmark process: ${r.peakRssMiB} MiB.`);
+    const facts = Object.entries(r.facts);
+    if (facts.length > 0) lines.push("", ...facts.map(([k, v]) => `- ${k}: ${v}`));
+    lines.push("");
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const write = args.includes("--write");
+  const names = args.filter((a) => !a.startsWith("--"));
+  const selected = names.length > 0 ? names : Object.keys(BENCHMARKS);
+  for (const n of selected) if (!BENCHMARKS[n]) throw new Error(`unknown benchmark ${n}; known: ${Object.keys(BENCHMARKS).join(", ")}`);
+  const results: BenchResult[] = [];
+  for (const name of selected) {
+    console.log(`\n=== ${name}: ${BENCHMARKS[name]!.about}`);
+    results.push(await runOne(name));
+  }
+  const command = `npm run bench -- ${selected.join(" ")}`.trim();
+  const report = render(results, command);
+  console.log(`\n${report}`);
+  if (write) updateBenchmarksFile(results, report);
+}
+
+/** Replaces the sections of the benchmarks just run in BENCHMARKS.md, keeping the others. */
+function updateBenchmarksFile(results: BenchResult[], report: string): void {
+  const file = join(root, "BENCHMARKS.md");
+  let existing = "";
+  try {
+    existing = readFileSync(file, "utf8");
+  } catch {
+    existing = "# Benchmarks\n\nFigures from `npm run bench -- --write`; each section names the command and date that produced it.\n";
+  }
+  for (const r of results) {
+    const start = `<!-- bench:${r.name} -->`;
+    const end = `<!-- /bench:${r.name} -->`;
+    const section = `${start}\n${render([r], `npm run bench -- ${r.name}`)}\n${end}`;
+    const i = existing.indexOf(start);
+    const j = existing.indexOf(end);
+    existing = i >= 0 && j > i ? existing.slice(0, i) + section + existing.slice(j + end.length) : `${existing.trimEnd()}\n\n${section}\n`;
+  }
+  writeFileSync(file, existing);
+  console.log(`updated ${file}`);
+  void report;
+}
+
+await main();
