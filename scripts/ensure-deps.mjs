@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Installs the npm dependencies (npm ci) when node_modules is missing or older than the lock
+// Installs the npm dependencies (npm install, which keeps the lock file) when node_modules is missing or older than the lock
 // file, so `npm test` and `npm run demo` work straight after cloning.
 import { execSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
@@ -11,6 +11,6 @@ const marker = join(root, "node_modules", ".package-lock.json");
 const lock = join(root, "package-lock.json");
 const stale = !existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs;
 if (stale) {
-  console.log("[lakelog] installing npm dependencies (npm ci)...");
-  execSync("npm ci --no-audit --no-fund", { cwd: root, stdio: "inherit" });
+  console.log("[lakelog] installing npm dependencies (npm install)...");
+  execSync("npm install --no-audit --no-fund", { cwd: root, stdio: "inherit" });
 }
