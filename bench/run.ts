@@ -77,13 +77,13 @@ async function main(): Promise<void> {
   const command = `npm run bench -- ${selected.join(" ")}`.trim();
   const report = render(results, command);
   console.log(`\n${report}`);
-  if (write) updateBenchmarksFile(results, report);
+  if (write) updateBenchmarksFile(results);
 }
 
 /** Replaces the sections of the benchmarks just run in BENCHMARKS.md, keeping the others. */
-function updateBenchmarksFile(results: BenchResult[], report: string): void {
+function updateBenchmarksFile(results: BenchResult[]): void {
   const file = join(root, "BENCHMARKS.md");
-  let existing = "";
+  let existing: string;
   try {
     existing = readFileSync(file, "utf8");
   } catch {
@@ -99,7 +99,6 @@ function updateBenchmarksFile(results: BenchResult[], report: string): void {
   }
   writeFileSync(file, existing);
   console.log(`updated ${file}`);
-  void report;
 }
 
 await main();
