@@ -23,7 +23,7 @@ export interface ParquetReadOptions {
 export interface ParquetFileInfo {
   numRows: number;
   rowGroups: Array<{ numRows: number }>;
-  /** The file's schema in Arrow form (as the file stores it, before any normalisation). */
+  /** The file's schema in Arrow form as the reader returns it (INT96 columns already as Timestamp(µs, "UTC")). */
   schema: Schema;
 }
 

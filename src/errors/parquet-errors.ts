@@ -59,3 +59,17 @@ export class ParquetWriteError extends LakelogError {
     super(`cannot write Parquet: ${reason}`, options);
   }
 }
+
+/**
+ * The WASM Parquet engine ran out of memory (its heap is capped at 4 GiB). `operation` names what
+ * was running. Smaller row groups, batches or projections need less.
+ */
+export class ParquetMemoryError extends LakelogError {
+  readonly code = "PARQUET_OUT_OF_MEMORY";
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Parquet engine out of memory while ${operation} (read fewer columns or row groups at once, or write smaller row groups)`, options);
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Writing Arrow `RecordBatch`es as Parquet.
+ *
+ * How: batches are gathered into row groups; each row group is serialised to Arrow IPC, encoded
+ * by parquet-wasm's synchronous `writeParquet` as a complete one-row-group file, and stitched into
+ * the output (`parquet-stitch`), whose bytes are yielded as they are ready. Memory is therefore
+ * bounded by about one row group, encoder errors surface as {@link ParquetWriteError} (the
+ * streaming encoder of parquet-wasm 0.8.0 drops them silently), and the output is one ordinary
+ * Parquet file. Timestamps are written as INT64 microseconds (never INT96); see
+ * {@link writeTypeOf} for the other canonical forms.
+ */
+import { type RecordBatch, RecordBatchStreamWriter, type Schema, Table } from "apache-arrow";
+import { ParquetMemoryError, ParquetWriteError } from "../errors/parquet-errors.js";
+import { adoptBatch, adoptSchema } from "./parquet-arrow-adopt.js";
+import { normalizeBatch } from "./parquet-cast.js";
+import { ParquetStitcher } from "./parquet-stitch.js";
+import { type ParquetWasmModule, runParquetWasm, type WasmFailure } from "./parquet-wasm-runtime.js";
+import { highCardinalityColumns, prepareBatch, schemaKey, writeSchemaOf } from "./parquet-write-prepare.js";
+
+/** Options for {@link writeParquetStream} and {@link writeParquetBuffer}. */
+export interface ParquetWriteOptions {
+  /** Codec for every column (default `snappy`). */
+  compression?: "snappy" | "zstd" | "uncompressed";
+  /** Most rows per row group (default 1 048 576). */
+  rowGroupSize?: number;
+  /** A row group is also closed once its Arrow data reaches this many bytes (default 128 MiB). */
+  rowGroupBytes?: number;
+  /**
+   * Dictionary encoding: `auto` (default) keeps it on except for top-level primitive columns whose
+   * first row group is mostly distinct values; `true`/`false` for all columns.
+   */
+  dictionary?: boolean | "auto";
+  /** Per top-level primitive column overrides of `dictionary` (nested leaves cannot be addressed). */
+  columnDictionary?: Readonly<Record<string, boolean>>;
+  /** Parquet statistics: `page` (default: chunk statistics plus column indexes), `chunk` or `none`. */
+  statistics?: "none" | "chunk" | "page";
+  /** Extra footer key-value metadata. */
+  keyValueMetadata?: ReadonlyMap<string, string> | Readonly<Record<string, string>>;
+  /**
+   * The file's schema. When given, every batch is first matched to it by column name and
+   * converted (`normalizeBatch`), and an empty input writes an empty file of this schema.
+   * Otherwise the first batch's schema is the file's and later batches must match it exactly.
+   */
+  schema?: Schema;
+  signal?: AbortSignal;
+}
+
+/** What a finished write produced. */
+export interface ParquetWriteResult {
+  numRows: number;
+  numRowGroups: number;
+  /** Bytes of the whole file. */
+  size: number;
+}
+
+/** A Parquet file as a stream of byte chunks (iterate once), with its totals once the stream ends. */
+export interface ParquetByteStream extends AsyncIterable<Uint8Array> {
+  /** Resolves after the last chunk; rejects with the failure that ended the stream. */
+  readonly result: Promise<ParquetWriteResult>;
+}
+
+const DEFAULT_ROW_GROUP_SIZE = 1024 * 1024;
+const DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
+
+/**
+ * Encodes batches as one Parquet file, yielding its bytes chunk by chunk (the header and each row
+ * group's data as soon as the row group is complete, then page indexes and footer). Memory stays
+ * around one row group. Pass it to `store.putStream`.
+ *
+ * @example
+ * const out = writeParquetStream(batches, { compression: "zstd" });
+ * await store.putStream(path, out);
+ * const { numRows, size } = await out.result;
+ */
+export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>, options: ParquetWriteOptions = {}): ParquetByteStream {
+  let settle!: { resolve: (r: ParquetWriteResult) => void; reject: (e: unknown) => void };
+  const result = new Promise<ParquetWriteResult>((resolve, reject) => (settle = { resolve, reject }));
+  result.catch(() => undefined); // the iterator's caller sees the error; `result` need not be awaited
+  let started = false;
+  async function* run(): AsyncGenerator<Uint8Array> {
+    const writer = new ParquetFileWriter(options);
+    let settled = false;
+    try {
+      for await (const batch of batches) {
+        options.signal?.throwIfAborted();
+        yield* writer.write(batch);
+      }
+      options.signal?.throwIfAborted();
+      yield* writer.finish();
+      settled = true;
+      settle.resolve(writer.result());
+    } catch (err) {
+      settled = true;
+      settle.reject(err);
+      throw err;
+    } finally {
+      // the consumer stopped early (for example a failed upload): the file is incomplete
+      if (!settled) settle.reject(new ParquetWriteError("the byte stream was closed before the file was complete"));
+    }
+  }
+  return {
+    result,
+    [Symbol.asyncIterator]() {
+      if (started) throw new ParquetWriteError("a Parquet byte stream can be iterated only once");
+      started = true;
+      return run();
+    },
+  };
+}
+
+/**
+ * Encodes batches as one Parquet file in memory (for small files; use {@link writeParquetStream}
+ * for large ones). Synchronous.
+ */
+export function writeParquetBuffer(batches: Iterable<RecordBatch>, options: Omit<ParquetWriteOptions, "signal"> = {}): ParquetWriteResult & { data: Uint8Array } {
+  const writer = new ParquetFileWriter(options);
+  const chunks: Uint8Array[] = [];
+  for (const batch of batches) chunks.push(...writer.write(batch));
+  chunks.push(...writer.finish());
+  const { size } = writer.result();
+  const data = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    data.set(c, at);
+    at += c.byteLength;
+  }
+  return { ...writer.result(), data };
+}
+
+/** Gathers batches into row groups and encodes each; the synchronous core of both entry points. */
+class ParquetFileWriter {
+  private readonly stitcher = new ParquetStitcher();
+  private readonly rowGroupSize: number;
+  private readonly rowGroupBytes: number;
+  private schema: Schema | undefined;
+  private key = "";
+  private pending: RecordBatch[] = [];
+  private pendingRows = 0;
+  private pendingBytes = 0;
+  private dictionaryOff: ReadonlySet<string> | undefined;
+  private readonly target: Schema | undefined;
+
+  constructor(private readonly options: Omit<ParquetWriteOptions, "signal">) {
+    this.rowGroupSize = Math.max(1, options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE);
+    this.rowGroupBytes = Math.max(1, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
+    this.target = options.schema ? adoptSchema(options.schema) : undefined;
+    if (this.target) this.useSchema(this.target);
+  }
+
+  /** Adds a batch; returns the chunks completed by it (usually none). */
+  write(input: RecordBatch): Uint8Array[] {
+    const local = adoptBatch(input);
+    const normalized = this.target ? normalizeBatch(local, this.target) : local;
+    if (!this.schema) this.useSchema(normalized.schema);
+    let batch = prepareBatch(normalized, this.schema as Schema, this.key);
+    const out: Uint8Array[] = [];
+    while (batch.numRows > 0) {
+      const room = this.rowGroupSize - this.pendingRows;
+      const head = batch.numRows <= room ? batch : batch.slice(0, room);
+      this.pending.push(head);
+      this.pendingRows += head.numRows;
+      this.pendingBytes += head.data.byteLength;
+      batch = head === batch ? batch.slice(0, 0) : batch.slice(room);
+      if (this.pendingRows >= this.rowGroupSize || this.pendingBytes >= this.rowGroupBytes) out.push(...this.flush());
+    }
+    return out;
+  }
+
+  /** Encodes what is pending and closes the file; returns the remaining chunks. */
+  finish(): Uint8Array[] {
+    const out = this.flush();
+    const empty = this.stitcher.rowGroupCount === 0 ? this.encode([], true) : undefined;
+    out.push(...this.stitcher.finish(empty));
+    return out;
+  }
+
+  result(): ParquetWriteResult {
+    return { numRows: this.stitcher.rowCount, numRowGroups: this.stitcher.rowGroupCount, size: this.stitcher.bytesWritten };
+  }
+
+  private useSchema(schema: Schema): void {
+    this.schema = writeSchemaOf(schema);
+    this.key = schemaKey(this.schema);
+  }
+
+  private flush(): Uint8Array[] {
+    if (this.pendingRows === 0) return [];
+    const part = this.encode(this.pending, false);
+    this.pending = [];
+    this.pendingRows = 0;
+    this.pendingBytes = 0;
+    return this.stitcher.add(part);
+  }
+
+  /** One complete Parquet file holding `batches` as a single row group. */
+  private encode(batches: RecordBatch[], emptyFile: boolean): Uint8Array {
+    if (!this.schema) throw new ParquetWriteError("no batches and no schema to write an empty file with");
+    const schema = this.schema;
+    const ipc = RecordBatchStreamWriter.writeAll(emptyFile ? new Table(schema) : batches).toUint8Array(true);
+    this.dictionaryOff ??= this.chooseDictionary(batches[0]);
+    return runParquetWasm(
+      (wasm) => {
+        const properties = this.properties(wasm); // first: if it throws, no table is left unfreed
+        return wasm.writeParquet(wasm.Table.fromIPCStream(ipc), properties);
+      },
+      (failure) => writeError(failure),
+    );
+  }
+
+  private chooseDictionary(first: RecordBatch | undefined): ReadonlySet<string> {
+    const mode = this.options.dictionary ?? "auto";
+    return new Set(mode === "auto" && first ? highCardinalityColumns(first) : []);
+  }
+
+  private properties(wasm: ParquetWasmModule): ReturnType<InstanceType<ParquetWasmModule["WriterPropertiesBuilder"]>["build"]> {
+    const { Compression, EnabledStatistics } = wasm;
+    const codec = { snappy: Compression.SNAPPY, zstd: Compression.ZSTD, uncompressed: Compression.UNCOMPRESSED }[this.options.compression ?? "snappy"];
+    const stats = { none: EnabledStatistics.None, chunk: EnabledStatistics.Chunk, page: EnabledStatistics.Page }[this.options.statistics ?? "page"];
+    let builder = new wasm.WriterPropertiesBuilder()
+      .setCompression(codec)
+      .setStatisticsEnabled(stats)
+      .setMaxRowGroupSize(this.rowGroupSize)
+      .setDictionaryEnabled(this.options.dictionary !== false)
+      .setCreatedBy("lakelog (parquet-rs via parquet-wasm)");
+    for (const name of this.dictionaryOff ?? []) builder = builder.setColumnDictionaryEnabled(name, false);
+    for (const [name, on] of Object.entries(this.options.columnDictionary ?? {})) builder = builder.setColumnDictionaryEnabled(name, on);
+    const kv = this.options.keyValueMetadata;
+    if (kv) builder = builder.setKeyValueMetadata(kv instanceof Map ? new Map(kv) : new Map(Object.entries(kv)));
+    return builder.build();
+  }
+}
+
+function writeError(failure: WasmFailure): Error {
+  if (failure.kind === "oom") return new ParquetMemoryError("encoding a row group", { cause: failure.cause });
+  return new ParquetWriteError(`the encoder failed: ${failure.message}`, { cause: failure.cause });
+}
