@@ -31,7 +31,7 @@ export class UnknownColumnError extends LakelogError {
     /** Top-level (or enclosing struct's) column names, to help the user. */
     readonly available: string[],
   ) {
-    super(`unknown column ${columnPath} in predicate (columns are: ${available.join(", ") || "none"})`);
+    super(`unknown column ${columnPath} (columns are: ${available.join(", ") || "none"})`);
   }
 }
 

@@ -5,6 +5,7 @@
  * few arrays, not hundreds of thousands of objects.
  */
 import type { AddFile, DeletionVectorDescriptor } from "./actions.js";
+import { KeyTable } from "./key-table.js";
 
 /** Unique id of a deletion vector within its file: part of the replay key. */
 export function deletionVectorId(dv: DeletionVectorDescriptor | null | undefined): string | undefined {
@@ -12,62 +13,51 @@ export function deletionVectorId(dv: DeletionVectorDescriptor | null | undefined
   return `${dv.storageType}${dv.pathOrInlineDv}${dv.offset !== undefined && dv.offset !== null ? `@${dv.offset}` : ""}`;
 }
 
-class Float64Column {
-  data = new Float64Array(1024);
-  set(i: number, v: number): void {
-    if (i >= this.data.length) {
-      const next = new Float64Array(Math.max(this.data.length * 2, i + 1));
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[i] = v;
-  }
-}
-
 /** Accumulates adds and removes during replay; {@link build} compacts into a {@link FileIndex}. */
 export class FileIndexBuilder {
-  private readonly slots = new Map<string, number>();
+  // replay runs once per add: plain arrays and few allocations keep it near the cost of JSON.parse
+  private readonly slots = new KeyTable();
   private readonly paths: string[] = [];
   private readonly partitions: number[] = [];
   private readonly stats: (string | undefined)[] = [];
-  private readonly size = new Float64Column();
-  private readonly modificationTime = new Float64Column();
-  private readonly baseRowId = new Float64Column();
-  private readonly defaultRowCommitVersion = new Float64Column();
+  private readonly size: number[] = [];
+  private readonly modificationTime: number[] = [];
   private readonly extras = new Map<number, Partial<AddFile>>();
-  private readonly partitionTable: Record<string, string | null>[] = [];
-  private readonly partitionIds = new Map<string, number>();
+  private readonly partitionTable: Record<string, string | null>[] = [{}];
+  /** Single-column partition values: column → value → id. */
+  private readonly singleColumn = new Map<string, Map<string | null, number>>();
+  /** Several columns: concatenated key → id. */
+  private readonly multiColumn = new Map<string, number>();
   private live = 0;
 
   /** Records an add under its replay key, replacing an earlier add of the same key. */
   add(key: string, add: AddFile): void {
-    const previous = this.slots.get(key);
-    if (previous !== undefined) this.paths[previous] = ""; // tombstone the old slot
-    else this.live++;
     const i = this.paths.length;
-    this.slots.set(key, i);
+    const previous = this.slots.set(key, i);
+    if (previous >= 0) this.paths[previous] = ""; // tombstone the old slot
+    else this.live++;
     this.paths.push(add.path);
     this.partitions.push(this.internPartition(add.partitionValues));
     this.stats.push(add.stats ?? undefined);
-    this.size.set(i, add.size);
-    this.modificationTime.set(i, add.modificationTime);
-    this.baseRowId.set(i, add.baseRowId ?? NaN);
-    this.defaultRowCommitVersion.set(i, add.defaultRowCommitVersion ?? NaN);
-    if (add.deletionVector || add.tags || add.clusteringProvider || add.dataChange === false) {
+    this.size.push(add.size);
+    this.modificationTime.push(add.modificationTime);
+    // rarely present fields live in a side map
+    if (add.deletionVector || add.tags || add.clusteringProvider || add.dataChange === false || add.baseRowId != null || add.defaultRowCommitVersion != null) {
       this.extras.set(i, {
         deletionVector: add.deletionVector ?? undefined,
         tags: add.tags ?? undefined,
         clusteringProvider: add.clusteringProvider ?? undefined,
         dataChange: add.dataChange,
+        baseRowId: add.baseRowId ?? undefined,
+        defaultRowCommitVersion: add.defaultRowCommitVersion ?? undefined,
       });
     }
   }
 
   /** Removes the file with this replay key, if active. */
   remove(key: string): void {
-    const slot = this.slots.get(key);
-    if (slot === undefined) return;
-    this.slots.delete(key);
+    const slot = this.slots.delete(key);
+    if (slot < 0) return;
     this.paths[slot] = "";
     this.extras.delete(slot);
     this.live--;
@@ -79,40 +69,59 @@ export class FileIndexBuilder {
   }
 
   private internPartition(values: Record<string, string | null>): number {
+    let first: string | undefined;
+    let several = false;
+    for (const column in values) {
+      if (first === undefined) first = column;
+      else {
+        several = true;
+        break;
+      }
+    }
+    if (first === undefined) return 0;
+    if (!several) {
+      let byValue = this.singleColumn.get(first);
+      if (!byValue) this.singleColumn.set(first, (byValue = new Map()));
+      const value = values[first] ?? null;
+      let id = byValue.get(value);
+      if (id === undefined) byValue.set(value, (id = this.newPartition(values)));
+      return id;
+    }
     let key = "";
     for (const column in values) key += `${column}\u0001${values[column] ?? "\u0002"}\u0000`;
-    let id = this.partitionIds.get(key);
-    if (id === undefined) {
-      id = this.partitionTable.length;
-      this.partitionTable.push(values);
-      this.partitionIds.set(key, id);
-    }
+    let id = this.multiColumn.get(key);
+    if (id === undefined) this.multiColumn.set(key, (id = this.newPartition(values)));
     return id;
+  }
+
+  private newPartition(values: Record<string, string | null>): number {
+    this.partitionTable.push(values);
+    return this.partitionTable.length - 1;
   }
 
   /** The compacted, immutable index of the files still active. */
   build(): FileIndex {
     const n = this.live;
-    const order = new Uint32Array(n);
-    let j = 0;
-    for (let i = 0; i < this.paths.length; i++) if (this.paths[i] !== "") order[j++] = i;
-    const pick = (col: Float64Column) => Float64Array.from(order, (i) => col.data[i]!);
+    const paths: string[] = new Array<string>(n);
+    const stats: (string | undefined)[] = new Array<string | undefined>(n);
+    const partitions = new Uint32Array(n);
+    const size = new Float64Array(n);
+    const modificationTime = new Float64Array(n);
     const extras = new Map<number, Partial<AddFile>>();
-    order.forEach((from, to) => {
-      const e = this.extras.get(from);
-      if (e) extras.set(to, e);
-    });
-    return new FileIndex({
-      paths: Array.from(order, (i) => this.paths[i]!),
-      partitions: Uint32Array.from(order, (i) => this.partitions[i]!),
-      partitionTable: this.partitionTable,
-      stats: Array.from(order, (i) => this.stats[i]),
-      size: pick(this.size),
-      modificationTime: pick(this.modificationTime),
-      baseRowId: pick(this.baseRowId),
-      defaultRowCommitVersion: pick(this.defaultRowCommitVersion),
-      extras,
-    });
+    let j = 0;
+    for (let i = 0; i < this.paths.length; i++) {
+      const path = this.paths[i]!;
+      if (path === "") continue;
+      paths[j] = path;
+      stats[j] = this.stats[i];
+      partitions[j] = this.partitions[i]!;
+      size[j] = this.size[i]!;
+      modificationTime[j] = this.modificationTime[i]!;
+      const extra = this.extras.size > 0 ? this.extras.get(i) : undefined;
+      if (extra) extras.set(j, extra);
+      j++;
+    }
+    return new FileIndex({ paths, partitions, partitionTable: this.partitionTable, stats, size, modificationTime, extras });
   }
 }
 
@@ -123,8 +132,6 @@ interface FileIndexColumns {
   stats: (string | undefined)[];
   size: Float64Array;
   modificationTime: Float64Array;
-  baseRowId: Float64Array;
-  defaultRowCommitVersion: Float64Array;
   extras: Map<number, Partial<AddFile>>;
 }
 
@@ -171,14 +178,14 @@ export class FileIndex {
     };
     const stats = c.stats[i];
     if (stats !== undefined) add.stats = stats;
-    if (!Number.isNaN(c.baseRowId[i])) add.baseRowId = c.baseRowId[i]!;
-    if (!Number.isNaN(c.defaultRowCommitVersion[i])) add.defaultRowCommitVersion = c.defaultRowCommitVersion[i]!;
     const extra = c.extras.get(i);
     if (extra) {
       if (extra.deletionVector) add.deletionVector = extra.deletionVector;
       if (extra.tags) add.tags = extra.tags;
       if (extra.clusteringProvider) add.clusteringProvider = extra.clusteringProvider;
       if (extra.dataChange === false) add.dataChange = false;
+      if (extra.baseRowId !== undefined) add.baseRowId = extra.baseRowId;
+      if (extra.defaultRowCommitVersion !== undefined) add.defaultRowCommitVersion = extra.defaultRowCommitVersion;
     }
     return add;
   }

@@ -20,9 +20,13 @@ export function forEachAction(bytes: Uint8Array, file: string, visit: (action: A
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
     line++;
+    if (end === start) {
+      start = end + 1;
+      continue;
+    }
     const raw = text.slice(start, end);
     start = end + 1;
-    if (raw.trim() === "") continue;
+    if (raw.charCodeAt(0) <= 32 && raw.trim() === "") continue;
     let parsed: unknown;
     try {
       parsed = JSON.parse(raw);
@@ -53,10 +57,11 @@ export function validateAction(parsed: unknown, file: string, line: number | und
   const fail = (detail: string): never => {
     throw new CorruptLogError(file, line, detail);
   };
-  if (obj.add !== undefined) return { add: checkAdd(obj.add, fail) };
-  if (obj.remove !== undefined) return { remove: checkRemove(obj.remove, fail) };
-  if (obj.metaData !== undefined) return { metaData: checkMetadata(obj.metaData, fail) };
-  if (obj.protocol !== undefined) return { protocol: checkProtocol(obj.protocol, fail) };
+  // the parsed object already has the action's shape: validate in place, allocate nothing
+  if (obj.add !== undefined) return checkAdd(obj.add, fail) && (obj as { add: AddFile });
+  if (obj.remove !== undefined) return checkRemove(obj.remove, fail) && (obj as { remove: RemoveFile });
+  if (obj.metaData !== undefined) return checkMetadata(obj.metaData, fail) && (obj as { metaData: Metadata });
+  if (obj.protocol !== undefined) return checkProtocol(obj.protocol, fail) && (obj as { protocol: Protocol });
   if (obj.commitInfo !== undefined) {
     if (!isObject(obj.commitInfo)) fail("commitInfo must be an object");
     return { commitInfo: obj.commitInfo as Record<string, unknown> };

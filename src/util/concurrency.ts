@@ -81,3 +81,29 @@ export async function mapInOrder<T, R>(
     await consume(result, items[index]!, index);
   }
 }
+
+/**
+ * Yields `fetch(item)` for each item in input order while keeping up to `limit` fetches in
+ * flight ahead of the consumer. If the consumer stops early, fetches already started keep
+ * running (their failures are swallowed); pass them an abort signal to stop them.
+ */
+export async function* prefetchInOrder<T, R>(
+  items: readonly T[],
+  limit: number,
+  fetch: (item: T, index: number) => Promise<R>,
+): AsyncGenerator<R> {
+  const window: Array<Promise<R>> = [];
+  let next = 0;
+  const launch = () => {
+    const index = next++;
+    const p = fetch(items[index]!, index);
+    p.catch(() => undefined); // observed when awaited in order
+    window.push(p);
+  };
+  while (next < items.length && window.length < Math.max(1, limit)) launch();
+  while (window.length > 0) {
+    const result = await window.shift()!;
+    if (next < items.length) launch();
+    yield result;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The table layer: `DeltaTable`, the facade users start from. It wires the concrete pieces (the
+ * store for the URL, the parquet-wasm engine) into the protocol layers below.
+ */
+import { Table, type RecordBatch, type Schema } from "apache-arrow";
+import type { ParquetEngine } from "../engine/engine.js";
+import { parquetWasmEngine } from "../engine/parquet-engine.js";
+import type { AddFile, Metadata, Protocol } from "../log/actions.js";
+import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
+import { scanSnapshot, type ScanOptions } from "../scan/scan.js";
+import { planScan } from "../scan/scan-plan.js";
+import { toArrowSchema } from "../schema/arrow-schema.js";
+import type { StructType } from "../schema/types.js";
+import { openStore } from "../storage/open-store.js";
+import type { StorageOptions } from "../storage/options.js";
+import type { ObjectStore } from "../storage/store.js";
+import { readHistory, versionAtTimestamp, type HistoryEntry } from "../timetravel/history.js";
+import { resolveExternalFile } from "./external-files.js";
+
+/** A point in time: a `Date`, milliseconds since the epoch, or an ISO-8601 string. */
+export type TimestampLike = Date | number | string;
+
+/** Options for {@link DeltaTable.open}. */
+export interface OpenTableOptions {
+  /** Load this version instead of the latest. */
+  version?: number;
+  /** Load the latest version committed at or before this time. */
+  timestamp?: TimestampLike;
+  /** Credentials, endpoints and retry policy for the table's store. */
+  storage?: StorageOptions;
+  /** Use this store instead of opening one for the URL. */
+  store?: ObjectStore;
+  signal?: AbortSignal;
+}
+
+/**
+ * A Delta table at one version. Instances are immutable: `loadVersion`, `loadTimestamp` and
+ * `refresh` return new ones.
+ *
+ * @example
+ * const table = await DeltaTable.open("s3://bucket/events", { storage: { s3: { region: "eu-west-1" } } });
+ * console.log(table.version, table.schema);
+ * const arrow = await table.toArrow({ columns: ["id", "ts"], filter: "day = '2024-05-01'" });
+ */
+export class DeltaTable {
+  private constructor(
+    /** The table URL as given. */
+    readonly url: string,
+    readonly store: ObjectStore,
+    readonly snapshot: Snapshot,
+    private readonly engine: ParquetEngine,
+    private readonly storageOptions: StorageOptions,
+  ) {}
+
+  /**
+   * Opens the table at `url` (see the README for URL forms): its latest version, or the one
+   * asked for by `version` or `timestamp`. I/O: reads `_last_checkpoint`, lists the log from the
+   * checkpoint on and reads the checkpoint and later commits; time travel by timestamp lists the
+   * commits once more and may read some commit infos.
+   */
+  static async open(url: string, options: OpenTableOptions = {}): Promise<DeltaTable> {
+    const storage = options.storage ?? {};
+    const store = options.store ?? (await openStore(url, storage));
+    const engine = parquetWasmEngine;
+    const { signal } = options;
+    let version = options.version;
+    if (options.timestamp !== undefined) {
+      if (version !== undefined) throw new RangeError("open a table by version or by timestamp, not both");
+      const latest = await loadSnapshot(store, engine, { signal });
+      version = await versionAtTimestamp(store, toMillis(options.timestamp), { properties: latest.properties, signal });
+      if (version === latest.version) return new DeltaTable(url, store, latest, engine, storage);
+    }
+    const snapshot = await loadSnapshot(store, engine, { version, signal });
+    return new DeltaTable(url, store, snapshot, engine, storage);
+  }
+
+  /** The loaded version. */
+  get version(): number {
+    return this.snapshot.version;
+  }
+
+  /** The table schema (Delta types, logical names). */
+  get schema(): StructType {
+    return this.snapshot.schema;
+  }
+
+  /** The schema scans return, as Arrow. */
+  get arrowSchema(): Schema {
+    return toArrowSchema(this.snapshot.schema);
+  }
+
+  get metadata(): Metadata {
+    return this.snapshot.metadata;
+  }
+
+  get protocol(): Protocol {
+    return this.snapshot.protocol;
+  }
+
+  get partitionColumns(): string[] {
+    return this.snapshot.partitionColumns;
+  }
+
+  /** Table properties (`delta.*` settings and user properties). */
+  get properties(): Record<string, string> {
+    return this.snapshot.properties;
+  }
+
+  /** When the loaded version was committed. */
+  get timestamp(): Date {
+    return new Date(this.snapshot.timestamp);
+  }
+
+  /** Paths of the active data files, as the log records them (relative to the table root unless absolute). */
+  files(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.snapshot.files.length; i++) out.push(this.snapshot.files.path(i));
+    return out;
+  }
+
+  /** The `add` actions of the active files (materialised one at a time). */
+  addActions(): Iterable<AddFile> {
+    return this.snapshot.files;
+  }
+
+  /** Commit infos, newest first, up to the loaded version. */
+  history(options: { limit?: number; signal?: AbortSignal } = {}): Promise<HistoryEntry[]> {
+    return readHistory(this.store, { ...options, upToVersion: this.version });
+  }
+
+  /** This table at another version. */
+  loadVersion(version: number, options: { signal?: AbortSignal } = {}): Promise<DeltaTable> {
+    return DeltaTable.open(this.url, { ...options, version, store: this.store, storage: this.storageOptions });
+  }
+
+  /** This table as it was at a point in time. */
+  loadTimestamp(timestamp: TimestampLike, options: { signal?: AbortSignal } = {}): Promise<DeltaTable> {
+    return DeltaTable.open(this.url, { ...options, timestamp, store: this.store, storage: this.storageOptions });
+  }
+
+  /** The latest version of this table. */
+  refresh(options: { signal?: AbortSignal } = {}): Promise<DeltaTable> {
+    return DeltaTable.open(this.url, { ...options, store: this.store, storage: this.storageOptions });
+  }
+
+  /**
+   * Streams matching rows as Arrow record batches (see {@link ScanOptions}): projection, a
+   * filter used for partition pruning, statistics skipping and exact row filtering, a row limit.
+   */
+  scan(options: ScanOptions = {}): AsyncIterable<RecordBatch> {
+    return scanSnapshot(this.snapshot, {
+      store: this.store,
+      engine: this.engine,
+      resolveExternal: (absoluteUrl) => resolveExternalFile(absoluteUrl, this.storageOptions),
+    }, options);
+  }
+
+  /** Reads matching rows into one Arrow table. */
+  async toArrow(options: ScanOptions = {}): Promise<Table> {
+    const batches: RecordBatch[] = [];
+    for await (const batch of this.scan(options)) batches.push(batch);
+    if (batches.length > 0) return new Table(batches);
+    return new Table(planScan(this.snapshot, options).outputSchema);
+  }
+}
+
+function toMillis(t: TimestampLike): number {
+  const ms = t instanceof Date ? t.getTime() : typeof t === "number" ? t : Date.parse(t);
+  if (!Number.isFinite(ms)) throw new RangeError(`not a valid timestamp: ${String(t)}`);
+  return ms;
+}
