@@ -1,0 +1,89 @@
+import { mkdtempSync, utimesSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { TimestampOutOfRangeError, VersionNotFoundError } from "../../../src/errors/log-errors.js";
+import { commitPath } from "../../../src/log/log-files.js";
+import { LocalStore } from "../../../src/storage/local-store.js";
+import { DeltaTable } from "../../../src/table/delta-table.js";
+import { add, metaData, protocol } from "../../helpers/log-builder.js";
+import { writeCommit } from "../../helpers/table-builder.js";
+
+const T0 = Date.parse("2024-03-01T12:00:00Z");
+
+/** A local table with commits 0..n-1 whose files are dated `times[v]`; commitInfo per commit. */
+async function datedTable(times: number[], extra: (v: number) => Record<string, unknown> = () => ({}), config: Record<string, string> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), "lakelog-tt-"));
+  const store = new LocalStore(dir);
+  for (let v = 0; v < times.length; v++) {
+    const head = v === 0 ? [protocol(), metaData({ configuration: config })] : [];
+    await writeCommit(store, v, [{ commitInfo: { timestamp: times[v], operation: "WRITE", ...extra(v) } }, ...head, add(`f${v}`)]);
+    utimesSync(join(dir, commitPath(v)), new Date(times[v]!), new Date(times[v]!));
+  }
+  return dir;
+}
+
+describe("time travel", () => {
+  it("opens an earlier version with its files", async () => {
+    const dir = await datedTable([T0, T0 + 1000, T0 + 2000]);
+    const v1 = await DeltaTable.open(dir, { version: 1 });
+    expect(v1.version).toBe(1);
+    expect(v1.files().sort()).toEqual(["f0", "f1"]);
+    const latest = await v1.refresh();
+    expect(latest.version).toBe(2);
+  });
+
+  it.each([
+    ["exactly at a commit", T0 + 10_000, 1],
+    ["between two commits", T0 + 15_000, 1],
+    ["at the first commit", T0, 0],
+    ["after the last commit", T0 + 999_999, 2],
+  ])("by timestamp %s picks the newest version committed at or before it", async (_label, at, version) => {
+    const dir = await datedTable([T0, T0 + 10_000, T0 + 20_000]);
+    expect((await DeltaTable.open(dir, { timestamp: at })).version).toBe(version);
+    expect((await DeltaTable.open(dir, { timestamp: new Date(at).toISOString() })).version).toBe(version);
+  });
+
+  it("refuses a time before the first commit, naming the available range", async () => {
+    const dir = await datedTable([T0, T0 + 10_000]);
+    const err = await DeltaTable.open(dir, { timestamp: T0 - 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestampOutOfRangeError);
+    expect(err).toMatchObject({ earliest: T0, latest: T0 + 10_000 });
+  });
+
+  it("treats commit file times as strictly increasing, as Spark does", async () => {
+    // v2's file is older than v1's: it counts as v1's time + 1 ms
+    const dir = await datedTable([T0, T0 + 10_000, T0 + 5_000]);
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 10_000 })).version).toBe(1);
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 10_001 })).version).toBe(2);
+  });
+
+  it("uses in-commit timestamps when the table has them, not file times", async () => {
+    const ict = [T0 + 100_000, T0 + 200_000, T0 + 300_000];
+    const dir = await datedTable([T0, T0 + 1, T0 + 2], (v) => ({ inCommitTimestamp: ict[v] }), {
+      "delta.enableInCommitTimestamps": "true",
+      "delta.inCommitTimestampEnablementVersion": "0",
+    });
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 250_000 })).version).toBe(1);
+    const latest = await DeltaTable.open(dir);
+    expect(latest.timestamp.getTime()).toBe(ict[2]);
+  });
+
+  it("names the readable versions when asked for one that does not exist", async () => {
+    const dir = await datedTable([T0, T0 + 1000]);
+    await expect(DeltaTable.open(dir, { version: 7 })).rejects.toBeInstanceOf(VersionNotFoundError);
+  });
+
+  it("lists history newest first, with limit, up to the loaded version", async () => {
+    const dir = await datedTable([T0, T0 + 1000, T0 + 2000], (v) => ({ userMetadata: `run-${v}` }));
+    const table = await DeltaTable.open(dir);
+    const history = await table.history();
+    expect(history.map((h) => [h.version, h.userMetadata, h.timestamp])).toEqual([
+      [2, "run-2", T0 + 2000],
+      [1, "run-1", T0 + 1000],
+      [0, "run-0", T0],
+    ]);
+    expect((await table.history({ limit: 1 })).map((h) => h.version)).toEqual([2]);
+    expect((await (await table.loadVersion(1)).history()).map((h) => h.version)).toEqual([1, 0]);
+  });
+});
