@@ -44,3 +44,55 @@ export {
   TransientError,
   UnsupportedCapabilityError,
 } from "./errors/storage-errors.js";
+export {
+  CorruptLogError,
+  MissingActionError,
+  MissingLogVersionsError,
+  TableNotFoundError,
+  TimestampOutOfRangeError,
+  UnsupportedFeatureError,
+  VersionNotFoundError,
+} from "./errors/log-errors.js";
+export { InvalidSchemaError, SchemaMismatchError } from "./errors/schema-errors.js";
+export { CorruptParquetError, ParquetCastError, ParquetMemoryError, ParquetWriteError, UnsupportedParquetError } from "./errors/parquet-errors.js";
+export {
+  ExpressionParseError,
+  IncompatibleLiteralError,
+  InvalidExpressionError,
+  InvalidPartitionValueError,
+  UnknownColumnError,
+} from "./errors/expression-errors.js";
+export {
+  CorruptDeletionVectorError,
+  DeletionVectorOutsideTableError,
+  InvalidDeletionVectorDescriptorError,
+  InvalidRowIndexError,
+} from "./errors/dv-errors.js";
+
+// tables: open, inspect, time travel, scan
+export { DeltaTable, type OpenTableOptions, type TimestampLike } from "./table/delta-table.js";
+export type { ScanOptions, ScanProgress } from "./scan/scan.js";
+export type { HistoryEntry } from "./timetravel/history.js";
+export type { Snapshot } from "./log/snapshot.js";
+export type {
+  Action,
+  AddCDCFile,
+  AddFile,
+  CommitInfo,
+  DeletionVectorDescriptor,
+  DomainMetadata,
+  Metadata,
+  Protocol,
+  RemoveFile,
+  SetTransaction,
+} from "./log/actions.js";
+export { SUPPORTED_READER_FEATURES } from "./log/table-features.js";
+
+// filters
+export { and, col, lit, not, or, type Expression, type LiteralValue } from "./scan/expression.js";
+export { parseExpression } from "./scan/expr-parse.js";
+export { formatExpression } from "./scan/expr-format.js";
+
+// schemas
+export type { ArrayType, DataType, MapType, PrimitiveTypeName, StructField, StructType } from "./schema/types.js";
+export { toArrowSchema, toArrowType } from "./schema/arrow-schema.js";

@@ -83,7 +83,7 @@ describe("DeltaTable scan", () => {
 
   it("applies deletion vectors", async () => {
     const store = new MemoryStore({ bucket: `dv-${randomUUID()}`, prefix: "t" });
-    const add = (await writeDataFile(store, "f.parquet", { id: BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i)) })) as { add: Record<string, unknown> };
+    const add = (await writeDataFile(store, "f.parquet", { id: BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i)) })) as unknown as { add: Record<string, unknown> };
     const [dv] = await writeDeletionVectorFile(store, [encodeDeletionVector([0, 3, 9])]);
     await writeCommit(store, 0, [
       { protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["deletionVectors"], writerFeatures: ["deletionVectors"] } },
