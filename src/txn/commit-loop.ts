@@ -13,7 +13,16 @@ import type { ObjectStore } from "../storage/store.js";
 import { sleep } from "../util/abort.js";
 import { checkConflicts, summarizeWinner, type TransactionSummary, type WinningCommit } from "./conflicts.js";
 import { serializeActions } from "./serialize.js";
-import type { CommitResult } from "./transaction.js";
+
+/** The outcome of a successful commit. */
+export interface CommitResult {
+  version: number;
+  /** Attempts it took (1 when nobody else committed in between). */
+  attempts: number;
+  commitInfo: CommitInfo;
+  /** Every action written, commitInfo first. */
+  actions: Action[];
+}
 
 /** Everything one commit needs; built by `Transaction.commit`. */
 export interface CommitAttemptOptions {

@@ -11,7 +11,9 @@ import { canonicalizePath } from "../log/file-paths.js";
 import { deletionVectorId } from "../log/file-index.js";
 import type { Snapshot } from "../log/snapshot.js";
 import type { ObjectStore } from "../storage/store.js";
-import { commitWithRetries, type CommitAttemptOptions } from "./commit-loop.js";
+import { commitWithRetries, type CommitAttemptOptions, type CommitResult } from "./commit-loop.js";
+
+export type { CommitResult };
 import type { IsolationLevel, TransactionSummary } from "./conflicts.js";
 import { assertWriteSupported } from "./protocol-support.js";
 
@@ -38,16 +40,6 @@ export interface OperationInfo {
   operationParameters?: Record<string, unknown>;
   operationMetrics?: Record<string, number | string>;
   userMetadata?: string;
-}
-
-/** The outcome of a successful commit. */
-export interface CommitResult {
-  version: number;
-  /** Attempts it took (1 when nobody else committed in between). */
-  attempts: number;
-  commitInfo: CommitInfo;
-  /** Every action written, commitInfo first. */
-  actions: Action[];
 }
 
 /**
