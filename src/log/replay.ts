@@ -9,7 +9,7 @@
  */
 import type { Action, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from "./actions.js";
 import { canonicalizePath } from "./file-paths.js";
-import { deletionVectorId, FileIndexBuilder } from "./file-index.js";
+import { deletionVectorId, FileIndexBuilder, type FileIndex } from "./file-index.js";
 
 /** The state replay builds up. */
 export class ReplayState {
@@ -29,6 +29,28 @@ export class ReplayState {
   checkpointHadMetadata = false;
 
   constructor(private readonly tableRoot: string) {}
+
+  /** A state holding everything `snapshot` holds, to replay later commits onto. */
+  static from(snapshot: {
+    tableUrl: string;
+    protocol: Protocol;
+    metadata: Metadata;
+    files: FileIndex;
+    tombstones: ReadonlyMap<string, RemoveFile>;
+    txns: ReadonlyMap<string, SetTransaction>;
+    domains: ReadonlyMap<string, DomainMetadata>;
+    timestamp: number;
+  }): ReplayState {
+    const state = new ReplayState(snapshot.tableUrl.replace(/\/+$/, ""));
+    state.protocol = snapshot.protocol;
+    state.metadata = snapshot.metadata;
+    for (const add of snapshot.files) state.files.add(state.key(add.path, add.deletionVector), add);
+    for (const [k, v] of snapshot.tombstones) state.tombstones.set(k, v);
+    for (const [k, v] of snapshot.txns) state.txns.set(k, v);
+    for (const [k, v] of snapshot.domains) state.domains.set(k, v);
+    state.lastInCommitTimestamp = snapshot.timestamp;
+    return state;
+  }
 
   /** The replay key of a file action. */
   key(path: string, dv: Parameters<typeof deletionVectorId>[0]): string {

@@ -13,7 +13,7 @@ import { mapInOrder } from "../util/concurrency.js";
 import type { DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from "./actions.js";
 import { readCheckpoint } from "./checkpoint-read.js";
 import type { FileIndex } from "./file-index.js";
-import { buildLogSegment, type LogSegment } from "./log-segment.js";
+import { buildLogSegment, listLogFiles, type LogSegment } from "./log-segment.js";
 import { forEachAction } from "./parse-actions.js";
 import { ReplayState } from "./replay.js";
 import { assertReadSupported } from "./table-features.js";
@@ -72,6 +72,11 @@ export class Snapshot {
 export interface LoadSnapshotOptions {
   /** Version to load; the latest when omitted. */
   version?: number;
+  /**
+   * A snapshot of the same table at an older version: only the commits after it are read and
+   * replayed on top of its state (falls back to a full load when they are not all there).
+   */
+  base?: Snapshot;
   signal?: AbortSignal;
 }
 
@@ -86,7 +91,11 @@ export interface LoadSnapshotOptions {
  */
 export async function loadSnapshot(store: ObjectStore, engine: ParquetEngine, options: LoadSnapshotOptions = {}): Promise<Snapshot> {
   const tableUrl = store.rootUrl;
-  const { signal } = options;
+  const { signal, base } = options;
+  if (base && (options.version === undefined || options.version >= base.version)) {
+    const advanced = await advanceSnapshot(store, base, options.version, signal);
+    if (advanced) return advanced;
+  }
   const segment = await buildLogSegment(store, { version: options.version, tableUrl, signal });
   const state = new ReplayState(tableUrl.replace(/\/+$/, ""));
   if (segment.checkpoint) {
@@ -95,8 +104,14 @@ export async function loadSnapshot(store: ObjectStore, engine: ParquetEngine, op
     if (!state.checkpointHadProtocol) throw new MissingActionError(tableUrl, "protocol", cp.version, `the checkpoint at version ${cp.version} lacks it`);
     if (!state.checkpointHadMetadata) throw new MissingActionError(tableUrl, "metaData", cp.version, `the checkpoint at version ${cp.version} lacks it`);
   }
+  await replayCommits(store, state, segment.commits, signal);
+  return finish(state, segment, tableUrl);
+}
+
+/** Applies commit files in order (8 fetched ahead). */
+async function replayCommits(store: ObjectStore, state: ReplayState, commits: LogSegment["commits"], signal?: AbortSignal): Promise<void> {
   await mapInOrder(
-    segment.commits,
+    commits,
     COMMIT_PREFETCH,
     (commit) => store.get(commit.path, { signal }),
     (bytes, commit) => {
@@ -105,6 +120,26 @@ export async function loadSnapshot(store: ObjectStore, engine: ParquetEngine, op
     },
     signal,
   );
+}
+
+/**
+ * The snapshot at `version` (latest when undefined) built from `base` plus the commits after it,
+ * or undefined when those commits are not contiguous (the caller then loads in full).
+ */
+async function advanceSnapshot(store: ObjectStore, base: Snapshot, version: number | undefined, signal?: AbortSignal): Promise<Snapshot | undefined> {
+  const files = await listLogFiles(store, base.version + 1, signal);
+  const commits = files.filter((f): f is LogSegment["commits"][number] => f.kind === "commit").sort((a, b) => a.version - b.version);
+  const target = version ?? (commits.length > 0 ? commits[commits.length - 1]!.version : base.version);
+  const needed = commits.filter((c) => c.version <= target);
+  if (needed.length !== target - base.version || needed.some((c, i) => c.version !== base.version + 1 + i)) return undefined;
+  if (needed.length === 0) return base;
+  const state = ReplayState.from(base);
+  await replayCommits(store, state, needed, signal);
+  const segment: LogSegment = { version: target, checkpoint: base.segment.checkpoint, commits: [...base.segment.commits, ...needed], latestCommit: needed[needed.length - 1] };
+  return finish(state, segment, base.tableUrl);
+}
+
+function finish(state: ReplayState, segment: LogSegment, tableUrl: string): Snapshot {
   if (!state.protocol) throw new MissingActionError(tableUrl, "protocol", segment.version);
   if (!state.metadata) throw new MissingActionError(tableUrl, "metaData", segment.version);
   assertReadSupported(state.protocol, tableUrl);

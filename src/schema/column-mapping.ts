@@ -58,3 +58,30 @@ function mapType(type: DataType, mode: ColumnMappingMode): DataType {
       return { ...type, keyType: mapType(type.keyType, mode), valueType: mapType(type.valueType, mode) };
   }
 }
+
+/**
+ * Gives every field without one a column mapping id (counting up from `maxColumnId`) and a
+ * physical name `col-<uuid>`, nested fields included. Returns the new schema and the highest id,
+ * to store as `delta.columnMapping.maxColumnId`.
+ */
+export function assignColumnMapping(schema: StructType, maxColumnId: number, newName: () => string): { schema: StructType; maxColumnId: number } {
+  let max = maxColumnId;
+  const assignStruct = (struct: StructType): StructType => ({
+    type: "struct",
+    fields: struct.fields.map((f) => {
+      const metadata = { ...f.metadata };
+      if (typeof metadata[FIELD_ID_KEY] !== "number") metadata[FIELD_ID_KEY] = ++max;
+      else max = Math.max(max, metadata[FIELD_ID_KEY] as number);
+      if (typeof metadata[PHYSICAL_NAME_KEY] !== "string") metadata[PHYSICAL_NAME_KEY] = newName();
+      return { ...f, metadata, type: assignType(f.type) };
+    }),
+  });
+  const assignType = (type: DataType): DataType => {
+    if (typeof type === "string") return type;
+    if (type.type === "struct") return assignStruct(type);
+    if (type.type === "array") return { ...type, elementType: assignType(type.elementType) };
+    return { ...type, keyType: assignType(type.keyType), valueType: assignType(type.valueType) };
+  };
+  const out = assignStruct(schema);
+  return { schema: out, maxColumnId: max };
+}

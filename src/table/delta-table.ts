@@ -138,9 +138,10 @@ export class DeltaTable {
     return DeltaTable.open(this.url, { ...options, timestamp, store: this.store, storage: this.storageOptions });
   }
 
-  /** The latest version of this table. */
-  refresh(options: { signal?: AbortSignal } = {}): Promise<DeltaTable> {
-    return DeltaTable.open(this.url, { ...options, store: this.store, storage: this.storageOptions });
+  /** The latest version of this table; reads only the commits made since this snapshot. */
+  async refresh(options: { signal?: AbortSignal } = {}): Promise<DeltaTable> {
+    const snapshot = await loadSnapshot(this.store, this.engine, { base: this.snapshot, signal: options.signal });
+    return snapshot === this.snapshot ? this : new DeltaTable(this.url, this.store, snapshot, this.engine, this.storageOptions);
   }
 
   /**

@@ -1,0 +1,108 @@
+/**
+ * The operations layer: user-level table operations (create, write, ...) built on transactions.
+ * This file: creating a table (version 0, or a replacement of an existing one).
+ */
+import { randomUUID } from "node:crypto";
+import { TableNotFoundError } from "../errors/log-errors.js";
+import { InvalidSchemaError } from "../errors/schema-errors.js";
+import { MetadataChangedError, TableExistsError } from "../errors/txn-errors.js";
+import type { ParquetEngine } from "../engine/engine.js";
+import type { Metadata } from "../log/actions.js";
+import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
+import { assignColumnMapping, columnMappingMode } from "../schema/column-mapping.js";
+import { findField, type StructType } from "../schema/types.js";
+import type { ObjectStore } from "../storage/store.js";
+import { featuresRequiredBy, requiredProtocol } from "../txn/protocol-support.js";
+import { Transaction, type CommitResult, type TransactionOptions } from "../txn/transaction.js";
+
+/** What a new table looks like. */
+export interface TableDefinition {
+  schema: StructType;
+  partitionBy?: string[];
+  /** Table properties (`delta.*` settings and your own). `delta.feature.<name> = supported` turns on a table feature. */
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+}
+
+/** Options of {@link createTable}. */
+export interface CreateTableOptions extends TransactionOptions {
+  /** When a table is already there: `error` (default), `ignore` (keep it), `overwrite` (replace schema and data). */
+  ifExists?: "error" | "ignore" | "overwrite";
+}
+
+/** The result of {@link createTable}: the commit, or undefined when an existing table was kept. */
+export type CreateTableResult = { created: true; commit: CommitResult } | { created: false; snapshot: Snapshot };
+
+/**
+ * Creates a table at the store's root. I/O: an attempt to load an existing snapshot, then one
+ * commit. Two concurrent creates of the same table: exactly one wins, the other gets
+ * {@link TableExistsError} (with `ifExists: "error"`).
+ */
+export async function createTable(store: ObjectStore, engine: ParquetEngine, definition: TableDefinition, options: CreateTableOptions = {}): Promise<CreateTableResult> {
+  const existing = await loadExisting(store, engine, options.signal);
+  const ifExists = options.ifExists ?? "error";
+  if (existing && ifExists === "error") throw new TableExistsError(store.rootUrl);
+  if (existing && ifExists === "ignore") return { created: false, snapshot: existing };
+  const clock = options.clock ?? Date.now;
+  const metadata = newTableMetadata(definition, clock());
+  const schema = JSON.parse(metadata.schemaString) as StructType;
+  const protocol = requiredProtocol(featuresRequiredBy(metadata, schema), undefined);
+  // feature requests live in the protocol, not in the properties (as Spark does)
+  for (const key of Object.keys(metadata.configuration)) if (key.startsWith("delta.feature.")) delete metadata.configuration[key];
+  const txn = new Transaction(store, existing, options);
+  txn.setMetadata(metadata);
+  txn.setProtocol(protocol);
+  if (existing) {
+    txn.readWholeTable();
+    txn.removeFiles([...existing.files].map((a) => ({ path: a.path, deletionTimestamp: clock(), dataChange: true, extendedFileMetadata: true, partitionValues: a.partitionValues, size: a.size, deletionVector: a.deletionVector })));
+  }
+  try {
+    const commit = await txn.commit({
+      operation: existing ? "CREATE OR REPLACE TABLE" : "CREATE TABLE",
+      operationParameters: { partitionBy: metadata.partitionColumns, description: metadata.description ?? undefined, isManaged: false, properties: metadata.configuration },
+    });
+    return { created: true, commit };
+  } catch (err) {
+    // another writer created the table between our check and our commit
+    if (!existing && err instanceof MetadataChangedError && ifExists === "error") throw new TableExistsError(store.rootUrl);
+    throw err;
+  }
+}
+
+async function loadExisting(store: ObjectStore, engine: ParquetEngine, signal?: AbortSignal): Promise<Snapshot | undefined> {
+  try {
+    return await loadSnapshot(store, engine, { signal });
+  } catch (err) {
+    if (err instanceof TableNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/** The `metaData` of a new table: validated schema and partitioning, column mapping assigned. */
+export function newTableMetadata(definition: TableDefinition, now: number): Metadata {
+  const properties = { ...(definition.properties ?? {}) };
+  const partitionColumns = (definition.partitionBy ?? []).map((name) => {
+    const field = findField(definition.schema, name);
+    if (!field) throw new InvalidSchemaError(name, "partition column is not in the schema");
+    if (typeof field.type !== "string") throw new InvalidSchemaError(name, "partition columns must have a primitive type");
+    return field.name;
+  });
+  let schema = definition.schema;
+  if (columnMappingMode(properties) !== "none") {
+    const assigned = assignColumnMapping(schema, Number(properties["delta.columnMapping.maxColumnId"] ?? 0), () => `col-${randomUUID()}`);
+    schema = assigned.schema;
+    properties["delta.columnMapping.maxColumnId"] = String(assigned.maxColumnId);
+  }
+  const metadata: Metadata = {
+    id: randomUUID(),
+    format: { provider: "parquet", options: {} },
+    schemaString: JSON.stringify(schema),
+    partitionColumns,
+    configuration: properties,
+    createdTime: now,
+  };
+  if (definition.name !== undefined) metadata.name = definition.name;
+  if (definition.description !== undefined) metadata.description = definition.description;
+  return metadata;
+}
