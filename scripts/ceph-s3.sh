@@ -115,14 +115,14 @@ bluestore block size = 4294967296
 bluestore fsck on mount = false
 osd memory target = 939524096
 # long object names (deep Delta partition paths) on a small OSD
-osd max object name len = 460
+osd max object name len = 2048
 osd max object namespace len = 64
 osd check max object name len on startup = false
 osd op num shards = 2
 osd op num threads per shard = 1
 
 [client.rgw.a]
-rgw frontends = beast endpoint=127.0.0.1:$PORT
+rgw frontends = beast endpoint=127.0.0.1:$PORT tcp_nodelay=1
 rgw data = $DIR/rgw
 rgw dynamic resharding = false
 EOF
