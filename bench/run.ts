@@ -20,6 +20,9 @@ const root = join(here, "..", "..");
 /** Registered benchmarks: name → module file (compiled, beside this one) and what it measures. */
 const BENCHMARKS: Record<string, { file: string; about: string; nodeArgs?: string[] }> = {
   store: { file: "store.js", about: "object-store throughput per backend against the raw SDK / fs call" },
+  "log-open": { file: "log-open.js", about: "opening a 300k-add JSON log and counting its active files, against read + JSON.parse of the same bytes", nodeArgs: ["--expose-gc"] },
+  "scan-full": { file: "scan-full.js", about: "full scan of a 10M-row partitioned table to Arrow, against DuckDB reading the same Parquet files to Arrow" },
+  "scan-selective": { file: "scan-selective.js", about: "a filter on id that statistics should narrow to 1% of 100 files: files read, rows, time against a full scan and DuckDB", nodeArgs: ["--expose-gc"] },
 };
 
 async function runOne(name: string): Promise<BenchResult> {
