@@ -22,6 +22,8 @@ export interface ScanRequest {
   filter?: Expression | string;
   /** How zone-less timestamp partition values are read (default UTC). */
   partitionValues?: PartitionValueOptions;
+  /** Only these positions of `snapshot.files` (for operations that rewrite chosen files). */
+  files?: readonly number[];
 }
 
 /** One top-level column of the scan. */
@@ -73,7 +75,7 @@ export function planScan(snapshot: Snapshot, request: ScanRequest): ScanPlan {
   const physical = toPhysicalSchema({ type: "struct", fields: columns.map((c) => c.field) }, mode);
   const dataColumns = columns.filter((c) => !c.partition);
   const physicalFields = dataColumns.map((c) => toArrowField(physical.fields[columns.indexOf(c)]!));
-  let files = Array.from({ length: snapshot.files.length }, (_, i) => i);
+  let files = request.files ? [...request.files] : Array.from({ length: snapshot.files.length }, (_, i) => i);
   if (filter) {
     const skipper = new FileSkipper(filter, {
       schema,
@@ -81,7 +83,7 @@ export function planScan(snapshot: Snapshot, request: ScanRequest): ScanPlan {
       columnMappingMode: mode,
       partitionValueOptions: request.partitionValues,
     });
-    files = Array.from(skipper.selectFiles(snapshot.files));
+    files = files.filter((i) => !skipper.canSkip({ stats: snapshot.files.stats(i), partitionValues: snapshot.files.partitionValues(i) }));
   }
   return {
     columns,

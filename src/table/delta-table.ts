@@ -3,6 +3,8 @@
  * store for the URL, the parquet-wasm engine) into the protocol layers below.
  */
 import { Table, type RecordBatch, type Schema } from "apache-arrow";
+import { TableNotFoundError } from "../errors/log-errors.js";
+import { TableExistsError } from "../errors/txn-errors.js";
 import type { ParquetEngine } from "../engine/engine.js";
 import { parquetWasmEngine } from "../engine/parquet-engine.js";
 import type { AddFile, Metadata, Protocol } from "../log/actions.js";
@@ -15,7 +17,28 @@ import { openStore } from "../storage/open-store.js";
 import type { StorageOptions } from "../storage/options.js";
 import type { ObjectStore } from "../storage/store.js";
 import { readHistory, versionAtTimestamp, type HistoryEntry } from "../timetravel/history.js";
+import { createTable, type CreateTableOptions, type TableDefinition } from "../ops/create.js";
+import { writeTable, type WriteOptions, type WriteResult } from "../ops/write.js";
+import type { WriteInput } from "../ops/write-input.js";
+import { fromArrowSchema } from "../schema/from-arrow.js";
+import { Transaction, type TransactionOptions } from "../txn/transaction.js";
 import { resolveExternalFile } from "./external-files.js";
+
+/** Options for {@link DeltaTable.create}. */
+export interface CreateOptions extends CreateTableOptions {
+  /** A Delta schema, or an Arrow schema converted with the rules of `fromArrowSchema`. */
+  schema: StructType | Schema;
+  partitionBy?: string[];
+  properties?: Record<string, string>;
+  name?: string;
+  description?: string;
+  storage?: StorageOptions;
+  store?: ObjectStore;
+}
+
+function isArrowSchema(schema: StructType | Schema): schema is Schema {
+  return Array.isArray((schema as Schema).fields) && (schema as StructType).type !== "struct";
+}
 
 /** A point in time: a `Date`, milliseconds since the epoch, or an ISO-8601 string. */
 export type TimestampLike = Date | number | string;
@@ -106,6 +129,48 @@ export class DeltaTable {
     return this.snapshot.properties;
   }
 
+  /**
+   * Creates a table at `url`. The schema is a Delta schema or an Arrow schema. With
+   * `ifExists: "ignore"` an existing table is opened instead; `"overwrite"` replaces its schema
+   * and data in a new version.
+   *
+   * @example
+   * const table = await DeltaTable.create("./events", {
+   *   schema: new Schema([new Field("id", new Int64()), new Field("day", new Utf8())]),
+   *   partitionBy: ["day"],
+   * });
+   */
+  static async create(url: string, options: CreateOptions): Promise<DeltaTable> {
+    const storage = options.storage ?? {};
+    const store = options.store ?? (await openStore(url, storage));
+    const schema = isArrowSchema(options.schema) ? fromArrowSchema(options.schema) : options.schema;
+    const definition: TableDefinition = { schema, partitionBy: options.partitionBy, properties: options.properties, name: options.name, description: options.description };
+    const result = await createTable(store, parquetWasmEngine, definition, options);
+    const snapshot = result.created ? await loadSnapshot(store, parquetWasmEngine, { version: result.commit.version, signal: options.signal }) : result.snapshot;
+    return new DeltaTable(url, store, snapshot, parquetWasmEngine, storage);
+  }
+
+  /**
+   * Writes data to this table: appends by default, or overwrites all rows (or those matching
+   * `replaceWhere`). `data` is an Arrow `Table`, a `RecordBatch`, an (async) iterable of record
+   * batches, or an array of plain objects. Resolves with the version written and metrics; the
+   * table object itself stays at its version (use `refresh()`).
+   *
+   * @example
+   * const { version } = await table.write([{ id: 1n, day: "2024-05-01" }], { mode: "append" });
+   */
+  write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
+    return writeTable(this.store, this.engine, this.snapshot, data, options);
+  }
+
+  /**
+   * A transaction on this snapshot for advanced use: stage adds, removes, metadata, then commit
+   * with optimistic concurrency (see spec/transactions.md).
+   */
+  transaction(options: TransactionOptions = {}): Transaction {
+    return new Transaction(this.store, this.snapshot, options);
+  }
+
   /** When the loaded version was committed. */
   get timestamp(): Date {
     return new Date(this.snapshot.timestamp);
@@ -169,4 +234,39 @@ function toMillis(t: TimestampLike): number {
   const ms = t instanceof Date ? t.getTime() : typeof t === "number" ? t : Date.parse(t);
   if (!Number.isFinite(ms)) throw new RangeError(`not a valid timestamp: ${String(t)}`);
   return ms;
+}
+
+/** Options of {@link writeDeltaTable}. */
+export interface WriteDeltaTableOptions extends Omit<WriteOptions, "mode"> {
+  /**
+   * What to do with an existing table: `append` and `overwrite` write to it; `error` (default)
+   * refuses; `ignore` writes nothing. A missing table is created in every mode.
+   */
+  mode?: "append" | "overwrite" | "error" | "ignore";
+  storage?: StorageOptions;
+  store?: ObjectStore;
+}
+
+/**
+ * Writes `data` to the table at `url`, creating it on the first write (schema from the data,
+ * `partitionBy`, `properties`, `name`, `description`). Like `write_deltalake` in the Python
+ * `deltalake` package.
+ *
+ * @example
+ * await writeDeltaTable("s3://bucket/events", rows, { mode: "append", partitionBy: ["day"] });
+ */
+export async function writeDeltaTable(url: string, data: WriteInput, options: WriteDeltaTableOptions = {}): Promise<WriteResult> {
+  const storage = options.storage ?? {};
+  const store = options.store ?? (await openStore(url, storage));
+  let snapshot: Snapshot | undefined;
+  try {
+    snapshot = await loadSnapshot(store, parquetWasmEngine, { signal: options.signal });
+  } catch (err) {
+    if (!(err instanceof TableNotFoundError)) throw err;
+  }
+  const requested = options.mode ?? "error";
+  if (snapshot && requested === "error") throw new TableExistsError(store.rootUrl);
+  if (snapshot && requested === "ignore") return { version: snapshot.version, skipped: true, metrics: { numFiles: 0, numOutputRows: 0, numOutputBytes: 0, numRemovedFiles: 0, numDeletedRows: 0, numCopiedRows: 0, executionTimeMs: 0 } };
+  const mode = requested === "overwrite" ? "overwrite" : "append";
+  return writeTable(store, parquetWasmEngine, snapshot, data, { ...options, mode });
 }
