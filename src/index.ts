@@ -96,3 +96,28 @@ export { formatExpression } from "./scan/expr-format.js";
 // schemas
 export type { ArrayType, DataType, MapType, PrimitiveTypeName, StructField, StructType } from "./schema/types.js";
 export { toArrowSchema, toArrowType } from "./schema/arrow-schema.js";
+
+// writing
+export { writeDeltaTable, type CreateOptions, type WriteDeltaTableOptions } from "./table/delta-table.js";
+export type { WriteMetrics, WriteOptions, WriteResult } from "./ops/write.js";
+export type { WriteInput } from "./ops/write-input.js";
+export { fromArrowSchema } from "./schema/from-arrow.js";
+
+// transactions
+export { Transaction, type CommitResult, type OperationInfo, type TransactionOptions } from "./txn/transaction.js";
+export type { IsolationLevel } from "./txn/conflicts.js";
+export { SUPPORTED_WRITER_FEATURES } from "./txn/protocol-support.js";
+export {
+  CommitConflictError,
+  CommitRetriesExhaustedError,
+  ConcurrentAppendError,
+  ConcurrentDeleteDeleteError,
+  ConcurrentDeleteReadError,
+  ConcurrentDomainMetadataError,
+  ConcurrentTransactionError,
+  MetadataChangedError,
+  ProtocolChangedError,
+  TableExistsError,
+  WriteRefusedError,
+} from "./errors/txn-errors.js";
+export { ConstraintViolationError, NullConstraintError, UnsupportedConstraintError } from "./errors/constraint-errors.js";

@@ -153,19 +153,23 @@ export class DeltaTable {
   /**
    * Writes data to this table: appends by default, or overwrites all rows (or those matching
    * `replaceWhere`). `data` is an Arrow `Table`, a `RecordBatch`, an (async) iterable of record
-   * batches, or an array of plain objects. Resolves with the version written and metrics; the
-   * table object itself stays at its version (use `refresh()`).
+   * batches, or an array of plain objects. A write always applies to the table's latest version
+   * (this object's snapshot is brought up to date first, reading only newer commits), never to an
+   * older snapshot. Resolves with the version written and metrics; this object stays at its
+   * version (use `refresh()`).
    *
    * @example
    * const { version } = await table.write([{ id: 1n, day: "2024-05-01" }], { mode: "append" });
    */
-  write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
-    return writeTable(this.store, this.engine, this.snapshot, data, options);
+  async write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
+    const latest = await loadSnapshot(this.store, this.engine, { base: this.snapshot, signal: options.signal });
+    return writeTable(this.store, this.engine, latest, data, options);
   }
 
   /**
    * A transaction on this snapshot for advanced use: stage adds, removes, metadata, then commit
-   * with optimistic concurrency (see spec/transactions.md).
+   * with optimistic concurrency (see spec/transactions.md). It reads this object's version; commits
+   * made since are checked for conflicts when it commits.
    */
   transaction(options: TransactionOptions = {}): Transaction {
     return new Transaction(this.store, this.snapshot, options);
