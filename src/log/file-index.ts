@@ -30,6 +30,11 @@ export class FileIndexBuilder {
   private readonly multiColumn = new Map<string, number>();
   private live = 0;
 
+  /** Sizes the key table for about `files` adds (a hint; more still fit). */
+  reserve(files: number): void {
+    this.slots.reserve(files);
+  }
+
   /** Records an add under its replay key, replacing an earlier add of the same key. */
   add(key: string, add: AddFile): void {
     const i = this.paths.length;

@@ -24,6 +24,13 @@ export class KeyTable {
     return this.count;
   }
 
+  /** Makes room for about `entries` keys at once (avoids repeated growth when the count is known). */
+  reserve(entries: number): void {
+    let capacity = this.table.length;
+    while (capacity < entries * 2) capacity *= 2;
+    if (capacity > this.table.length) this.rehash(capacity);
+  }
+
   /** The value stored for `key`, or -1. */
   get(key: string): number {
     const cell = this.find(key, hashString(key));
@@ -79,9 +86,12 @@ export class KeyTable {
   }
 
   private grow(): void {
+    this.rehash(Math.max(this.table.length, this.count * 4));
+  }
+
+  private rehash(capacity: number): void {
     const oldTable = this.table;
     const oldHashes = this.hashes;
-    const capacity = Math.max(oldTable.length, this.count * 4);
     this.table = new Int32Array(capacity).fill(EMPTY);
     this.hashes = new Int32Array(capacity);
     for (let cell = 0; cell < oldTable.length; cell++) {

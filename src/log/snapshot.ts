@@ -98,6 +98,8 @@ export async function loadSnapshot(store: ObjectStore, engine: ParquetEngine, op
   }
   const segment = await buildLogSegment(store, { version: options.version, tableUrl, signal });
   const state = new ReplayState(tableUrl.replace(/\/+$/, ""));
+  // an add line is rarely shorter than ~150 bytes: size the replay key table once
+  state.files.reserve(segment.commits.reduce((n, c) => n + c.size, 0) / 150);
   if (segment.checkpoint) {
     const cp = segment.checkpoint;
     await readCheckpoint(store, engine, cp.files, (action) => state.apply(action, cp.version, true), signal);
