@@ -5,13 +5,15 @@
 import { randomUUID } from "node:crypto";
 import { TableNotFoundError } from "../errors/log-errors.js";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
-import { MetadataChangedError, TableExistsError } from "../errors/txn-errors.js";
+import { TableExistsError } from "../errors/txn-errors.js";
 import type { ParquetEngine } from "../engine/engine.js";
 import type { Metadata } from "../log/actions.js";
 import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
 import { assignColumnMapping, columnMappingMode } from "../schema/column-mapping.js";
-import { findField, type StructType } from "../schema/types.js";
+import { planWriteSchema, resolvePartitionColumns } from "../schema/enforce.js";
+import type { StructType } from "../schema/types.js";
 import type { ObjectStore } from "../storage/store.js";
+import { createdConcurrently } from "../txn/conflicts.js";
 import { featuresRequiredBy, requiredProtocol } from "../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../txn/transaction.js";
 
@@ -47,7 +49,7 @@ export async function createTable(store: ObjectStore, engine: ParquetEngine, def
   const clock = options.clock ?? Date.now;
   const metadata = newTableMetadata(definition, clock());
   const schema = JSON.parse(metadata.schemaString) as StructType;
-  const protocol = requiredProtocol(featuresRequiredBy(metadata, schema), undefined);
+  const protocol = requiredProtocol(featuresRequiredBy(metadata, schema), existing?.protocol);
   // feature requests live in the protocol, not in the properties (as Spark does)
   for (const key of Object.keys(metadata.configuration)) if (key.startsWith("delta.feature.")) delete metadata.configuration[key];
   const txn = new Transaction(store, existing, options);
@@ -65,7 +67,7 @@ export async function createTable(store: ObjectStore, engine: ParquetEngine, def
     return { created: true, commit };
   } catch (err) {
     // another writer created the table between our check and our commit
-    if (!existing && err instanceof MetadataChangedError && ifExists === "error") throw new TableExistsError(store.rootUrl);
+    if (createdConcurrently(err, txn.readVersion) && ifExists === "error") throw new TableExistsError(store.rootUrl);
     throw err;
   }
 }
@@ -82,12 +84,18 @@ async function loadExisting(store: ObjectStore, engine: ParquetEngine, signal?: 
 /** The `metaData` of a new table: validated schema and partitioning, column mapping assigned. */
 export function newTableMetadata(definition: TableDefinition, now: number): Metadata {
   const properties = { ...(definition.properties ?? {}) };
-  const partitionColumns = (definition.partitionBy ?? []).map((name) => {
-    const field = findField(definition.schema, name);
-    if (!field) throw new InvalidSchemaError(name, "partition column is not in the schema");
-    if (typeof field.type !== "string") throw new InvalidSchemaError(name, "partition columns must have a primitive type");
-    return field.name;
+  // the same checks a first write makes: names, duplicates, partition columns
+  planWriteSchema({
+    dataSchema: definition.schema,
+    mode: "overwrite",
+    schemaMode: "overwrite",
+    partitionColumns: [],
+    newPartitionColumns: definition.partitionBy ?? [],
+    typeWidening: false,
+    columnMapping: columnMappingMode(properties) !== "none",
   });
+  if (definition.schema.fields.length === 0) throw new InvalidSchemaError("", "a table needs at least one column");
+  const partitionColumns = resolvePartitionColumns(definition.schema, definition.partitionBy ?? []);
   let schema = definition.schema;
   if (columnMappingMode(properties) !== "none") {
     const assigned = assignColumnMapping(schema, Number(properties["delta.columnMapping.maxColumnId"] ?? 0), () => `col-${randomUUID()}`);

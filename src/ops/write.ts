@@ -5,7 +5,7 @@
  * the table is as it was.
  */
 import type { RecordBatch } from "apache-arrow";
-import { MetadataChangedError, WriteRefusedError } from "../errors/txn-errors.js";
+import { TableExistsError, WriteRefusedError } from "../errors/txn-errors.js";
 import type { ParquetEngine } from "../engine/engine.js";
 import type { AddFile, RemoveFile } from "../log/actions.js";
 import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
@@ -14,7 +14,7 @@ import { bind, type BoundExpression } from "../scan/expr-bind.js";
 import { formatExpression } from "../scan/expr-format.js";
 import { parseExpression } from "../scan/expr-parse.js";
 import { evaluateTriState } from "../scan/evaluate.js";
-import type { Expression } from "../scan/expression.js";
+import { referencedColumns, type Expression } from "../scan/expression.js";
 import type { ScanEnvironment } from "../scan/scan.js";
 import { FileSkipper } from "../scan/skipping.js";
 import { toArrowSchema } from "../schema/arrow-schema.js";
@@ -22,6 +22,8 @@ import { columnMappingMode } from "../schema/column-mapping.js";
 import { fromArrowSchema } from "../schema/from-arrow.js";
 import type { StructType } from "../schema/types.js";
 import type { ObjectStore } from "../storage/store.js";
+import { createdConcurrently } from "../txn/conflicts.js";
+import { assertWriteSupported } from "../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../txn/transaction.js";
 import { conformBatch } from "./conform.js";
 import { assertNoDependentConstraints, checkBatch, compileConstraints } from "./constraints.js";
@@ -52,6 +54,11 @@ export interface WriteOptions extends TransactionOptions {
   name?: string;
   description?: string;
   onProgress?: (progress: { rows: number; files: number; bytes: number }) => void;
+  /**
+   * When this write creates the table and another writer creates it first: `append` (default)
+   * appends to the new table when its schema and layout match; `fail` reports `TableExistsError`.
+   */
+  onConcurrentCreate?: "append" | "fail";
 }
 
 /** What a write did. */
@@ -86,7 +93,10 @@ export async function writeTable(store: ObjectStore, engine: ParquetEngine, snap
   if (options.txn && snapshot && (snapshot.txns.get(options.txn.appId)?.version ?? -Infinity) >= options.txn.version) {
     return { version: snapshot.version, skipped: true, metrics: emptyMetrics(Date.now() - started) };
   }
-  const input = await openWriteInput(data, { schema: snapshot ? toArrowSchema(snapshot.schema) : undefined, signal: options.signal });
+  if (snapshot) refuseEarly(snapshot, mode, options);
+  // rows given as plain objects are typed by the table's schema, unless the write replaces it
+  const rowSchema = snapshot && options.schemaMode !== "overwrite" ? toArrowSchema(snapshot.schema) : undefined;
+  const input = await openWriteInput(data, { schema: rowSchema, signal: options.signal });
   const plan = planWriteMetadata(snapshot, fromArrowSchema(input.schema), { ...options, mode }, (options.clock ?? Date.now)());
   const replace = replacePredicate(options, mode, plan.schema);
   const env: ScanEnvironment = { store, engine };
@@ -128,6 +138,26 @@ export async function writeTable(store: ObjectStore, engine: ParquetEngine, snap
   } catch (err) {
     await store.deleteMany(adds.map((a) => decodeURIComponent(a.path))).catch(() => undefined);
     throw err;
+  }
+}
+
+/**
+ * Refusals that need no data: an unsupported writer protocol, an overwrite of an append-only table,
+ * a data-column replaceWhere on a change-data-feed table (its copied rows would need change data,
+ * which lakelog does not write yet). Checked before any file is written.
+ */
+function refuseEarly(snapshot: Snapshot, mode: "append" | "overwrite", options: WriteOptions): void {
+  assertWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableUrl);
+  const config = snapshot.properties;
+  if (mode === "overwrite" && config["delta.appendOnly"]?.toLowerCase() === "true") {
+    throw new WriteRefusedError(snapshot.tableUrl, "the table is append-only (delta.appendOnly = true); it cannot be overwritten");
+  }
+  if (mode === "overwrite" && options.replaceWhere !== undefined && config["delta.enableChangeDataFeed"]?.toLowerCase() === "true") {
+    const expr = typeof options.replaceWhere === "string" ? parseExpression(options.replaceWhere) : options.replaceWhere;
+    const partitions = new Set(snapshot.partitionColumns.map((c) => c.toLowerCase()));
+    if (!referencedColumns(expr).every((p) => p.length === 1 && partitions.has(p[0]!.toLowerCase()))) {
+      throw new WriteRefusedError(snapshot.tableUrl, "replaceWhere on data columns of a change-data-feed table would need change data files, which lakelog does not write yet; use a predicate on partition columns");
+    }
   }
 }
 
@@ -188,7 +218,8 @@ async function commitWrite(
   try {
     return await txn.commit(op);
   } catch (err) {
-    if (snapshot || mode !== "append" || !(err instanceof MetadataChangedError)) throw err;
+    if (snapshot || mode !== "append" || !createdConcurrently(err, -1)) throw err;
+    if (options.onConcurrentCreate === "fail") throw new TableExistsError(store.rootUrl);
     // someone created the table first: append to it if our files fit its metadata unchanged
     const created = await loadSnapshot(store, { readParquet: () => { throw err; }, readParquetInfo: () => { throw err; } }, { signal: options.signal });
     if (!sameLayout(created, plan)) throw err;

@@ -125,8 +125,10 @@ export function serializePartitionValue(value: Scalar | null, type: PrimitiveTyp
     case "float":
     case "double":
       return String(value);
-    case "binary":
-      return strictUtf8.decode(value as Uint8Array);
+    case "binary": {
+      const text = strictUtf8.decode(value as Uint8Array);
+      return text === "" ? null : text; // an empty value reads back as null, as for strings
+    }
     case "date":
       return formatDate(value as number);
     case "timestamp":

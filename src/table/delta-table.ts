@@ -272,5 +272,13 @@ export async function writeDeltaTable(url: string, data: WriteInput, options: Wr
   if (snapshot && requested === "error") throw new TableExistsError(store.rootUrl);
   if (snapshot && requested === "ignore") return { version: snapshot.version, skipped: true, metrics: { numFiles: 0, numOutputRows: 0, numOutputBytes: 0, numRemovedFiles: 0, numDeletedRows: 0, numCopiedRows: 0, executionTimeMs: 0 } };
   const mode = requested === "overwrite" ? "overwrite" : "append";
-  return writeTable(store, parquetWasmEngine, snapshot, data, { ...options, mode });
+  const onConcurrentCreate = requested === "error" || requested === "ignore" ? "fail" : "append";
+  try {
+    return await writeTable(store, parquetWasmEngine, snapshot, data, { ...options, mode, onConcurrentCreate });
+  } catch (err) {
+    // mode "ignore": another writer created the table first, so this write does nothing
+    if (requested !== "ignore" || !(err instanceof TableExistsError)) throw err;
+    const existing = await loadSnapshot(store, parquetWasmEngine, { signal: options.signal });
+    return { version: existing.version, skipped: true, metrics: { numFiles: 0, numOutputRows: 0, numOutputBytes: 0, numRemovedFiles: 0, numDeletedRows: 0, numCopiedRows: 0, executionTimeMs: 0 } };
+  }
 }

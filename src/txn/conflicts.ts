@@ -4,6 +4,7 @@
  * error naming the winning version. Anything that passes every rule can be rebased safely.
  */
 import {
+  CommitConflictError,
   ConcurrentAppendError,
   ConcurrentDeleteDeleteError,
   ConcurrentDeleteReadError,
@@ -125,4 +126,12 @@ function checkRemovedFiles(current: TransactionSummary, winner: WinningCommit, c
       throw new ConcurrentDeleteDeleteError(context.tableUrl, winner.version, remove.path);
     }
   }
+}
+
+/**
+ * True when `err` is the conflict a table-creating transaction (read version -1) meets because
+ * another writer created the table first: its version 0 carries protocol and metadata.
+ */
+export function createdConcurrently(err: unknown, readVersion: number): boolean {
+  return readVersion === -1 && err instanceof CommitConflictError && err.winningVersion === 0 && (err instanceof ProtocolChangedError || err instanceof MetadataChangedError);
 }

@@ -101,6 +101,7 @@ export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<
  * over the features the legacy versions implied.
  */
 export function requiredProtocol(features: Set<string>, current?: Protocol): Protocol {
+  if (current && coversFeatures(current, features)) return current;
   const needed = new Set([...features, ...(current ? writerFeaturesOf(current) : [])]);
   const legacyOnly = [...needed].every((f) => LEGACY_WRITER.some(([, g]) => g === f));
   const unknown = [...features].filter((f) => !SUPPORTED_WRITER_FEATURES.has(f));
@@ -115,10 +116,21 @@ export function requiredProtocol(features: Set<string>, current?: Protocol): Pro
   }
   const readerFeatures = [...needed].filter((f) => READER_WRITER_FEATURES.has(f));
   for (const f of current?.readerFeatures ?? []) if (!readerFeatures.includes(f)) readerFeatures.push(f);
-  const protocol: Protocol = { minReaderVersion: readerFeatures.length > 0 ? 3 : 1, minWriterVersion: 7, writerFeatures: [...needed].sort() };
-  if (readerFeatures.length > 0) protocol.readerFeatures = readerFeatures.sort();
-  if (current && current.minReaderVersion === 2 && readerFeatures.length === 0) protocol.minReaderVersion = 2;
+  const reader = Math.max(readerFeatures.length > 0 ? 3 : 1, current?.minReaderVersion ?? 1);
+  const protocol: Protocol = { minReaderVersion: reader, minWriterVersion: Math.max(7, current?.minWriterVersion ?? 7), writerFeatures: [...needed].sort() };
+  if (reader >= 3) protocol.readerFeatures = readerFeatures.sort();
   return protocol;
+}
+
+/** True when `protocol` already provides every feature in `features` (as writer and, where needed, reader feature). */
+function coversFeatures(protocol: Protocol, features: Set<string>): boolean {
+  const writer = writerFeaturesOf(protocol);
+  for (const f of features) {
+    if (!writer.has(f)) return false;
+    if (protocol.minReaderVersion >= 3 && READER_WRITER_FEATURES.has(f) && !(protocol.readerFeatures ?? []).includes(f)) return false;
+    if (f === "columnMapping" && protocol.minReaderVersion < 2) return false;
+  }
+  return true;
 }
 
 /** True when `next` asks for more than `current` (a protocol change to commit). */
