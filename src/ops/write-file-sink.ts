@@ -31,10 +31,14 @@ class BatchChannel implements AsyncIterable<RecordBatch> {
   private slot: { batch: RecordBatch; bytes: number; taken: () => void; failed: (e: unknown) => void } | undefined;
   private consumer: { resolve: (r: IteratorResult<RecordBatch>) => void; reject: (e: unknown) => void } | undefined;
   private ended = false;
+  private stopped = false;
+  private readonly waiters: Array<(e: unknown) => void> = [];
   private failure: { error: unknown } | undefined;
 
   push(batch: RecordBatch, bytes: number): Promise<void> {
     if (this.failure) return Promise.reject(this.failure.error);
+    // the consumer stopped reading (it failed): wait for the failure it reports
+    if (this.stopped) return new Promise((_, failed) => this.waiters.push(failed));
     if (this.slot || this.ended) return Promise.reject(new Error("BatchChannel: push while a batch is waiting or after the end"));
     if (this.consumer) {
       const consumer = this.consumer;
@@ -57,6 +61,7 @@ class BatchChannel implements AsyncIterable<RecordBatch> {
     this.failure = { error };
     this.slot?.failed(error);
     this.slot = undefined;
+    for (const failed of this.waiters.splice(0)) failed(error);
     this.consumer?.reject(error);
     this.consumer = undefined;
   }
@@ -76,7 +81,13 @@ class BatchChannel implements AsyncIterable<RecordBatch> {
         return new Promise((resolve, reject) => (this.consumer = { resolve, reject }));
       },
       return: () => {
-        this.fail(new Error("the Parquet writer stopped reading"));
+        // a waiting push now waits for the failure the writer reports through its upload
+        this.stopped = true;
+        if (this.slot) {
+          const { failed } = this.slot;
+          this.slot = undefined;
+          this.waiters.push(failed);
+        }
         return Promise.resolve({ value: undefined, done: true });
       },
     };
@@ -123,8 +134,12 @@ export class DataFileSink {
     const bytes = writeParquetStream(this.channel, { ...writeOptions, schema });
     this.output = bytes.result;
     this.upload = store.putStream(target.key, this.count(bytes), { signal: writeOptions.signal });
-    // a failed upload stops the producer at its next push
-    this.upload.catch((err: unknown) => this.channel.fail(err));
+    // a failed upload stops the producer at its next push; an upload that ends any other way
+    // while pushes still wait (it cannot, short of a broken writer) must not leave them hanging
+    this.upload.then(
+      () => this.channel.fail(new Error("the upload finished before the file was closed")),
+      (err: unknown) => this.channel.fail(err),
+    );
   }
 
   private async *count(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
