@@ -53,7 +53,7 @@ export {
   UnsupportedFeatureError,
   VersionNotFoundError,
 } from "./errors/log-errors.js";
-export { InvalidSchemaError, SchemaMismatchError } from "./errors/schema-errors.js";
+export { InvalidSchemaError, SchemaInferenceError, SchemaMismatchError } from "./errors/schema-errors.js";
 export { CorruptParquetError, ParquetCastError, ParquetMemoryError, ParquetWriteError, UnsupportedParquetError } from "./errors/parquet-errors.js";
 export {
   ExpressionParseError,
@@ -102,7 +102,6 @@ export { writeDeltaTable, type CreateOptions, type WriteDeltaTableOptions } from
 export type { WriteMetrics, WriteOptions, WriteResult } from "./ops/write.js";
 export type { WriteInput } from "./ops/write-input.js";
 export { fromArrowSchema } from "./schema/from-arrow.js";
-export { SchemaInferenceError } from "./ops/write-errors.js";
 
 // transactions
 export { Transaction, type CommitResult, type OperationInfo, type TransactionOptions } from "./txn/transaction.js";

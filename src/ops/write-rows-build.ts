@@ -16,6 +16,7 @@
  * they give a {@link SchemaMismatchError} naming the column path. Pure.
  */
 import { type Data, type DataType, type Decimal, type Field, makeData, type Timestamp, TimeUnit, Type } from "apache-arrow";
+import { NullConstraintError } from "../errors/constraint-errors.js";
 import { SchemaMismatchError } from "../errors/schema-errors.js";
 import { parseTimestampText, timestampToMicros } from "../scan/expr-time.js";
 import { floorDiv, parseDateText, parseDecimalText, pow10, rescaleDecimal } from "../scan/expr-values.js";
@@ -72,7 +73,7 @@ class Column implements ColumnBuilder {
 
   append(value: unknown): void {
     if (value === null || value === undefined) {
-      if (!this.nullable) throw mismatch(this.path, this.type, value, "null in a non-nullable column");
+      if (!this.nullable) throw new NullConstraintError(this.path, this.length, 1);
       this.valid.push(0);
       this.nulls++;
       this.appendEmpty();

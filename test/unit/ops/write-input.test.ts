@@ -2,6 +2,7 @@ import { createRequire } from "node:module";
 import type * as Arrow from "apache-arrow";
 import { Field, RecordBatch, Schema, Table, tableFromArrays, Type, Utf8 } from "apache-arrow";
 import { isForeignBatch } from "../../../src/engine/parquet-arrow-adopt.js";
+import { NullConstraintError } from "../../../src/errors/constraint-errors.js";
 import { describe, expect, it } from "vitest";
 import { parquetWasmEngine } from "../../../src/engine/parquet-engine.js";
 import { SchemaMismatchError } from "../../../src/errors/schema-errors.js";
@@ -120,7 +121,6 @@ describe("typing plain objects by a given schema", () => {
     ["a decimal beyond its precision", { id: 1, amount: 1e9 }, "Amount"],
     ["a string in a date column", { id: 1, day: "tomorrow" }, "day"],
     ["a number in a timestamp column", { id: 1, ts: 5 }, "ts"],
-    ["a null in a non-nullable column", { id: null }, "id"],
     ["an unknown struct field", { id: 1, st: { y: 1 } }, "st.y"],
     ["a wrong element type", { id: 1, tags: [1] }, "tags.element"],
   ])("refuses %s with SchemaMismatchError naming the column", async (_, row, column) => {
@@ -128,6 +128,13 @@ describe("typing plain objects by a given schema", () => {
     const err = await collect(batches).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SchemaMismatchError);
     expect((err as SchemaMismatchError).fieldPath).toBe(column);
+  });
+
+  it("refuses a null in a non-nullable column with the NOT NULL error Arrow input gets", async () => {
+    const { batches } = await openWriteInput([{ id: 1 }, { id: null }], { schema: arrow });
+    const err = await collect(batches).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NullConstraintError);
+    expect(err).toMatchObject({ code: "NOT_NULL_VIOLATION", columnPath: "id", row: 1 });
   });
 
   it("gives an empty input the schema", async () => {

@@ -320,10 +320,7 @@ describe("NOT NULL columns", () => {
     expect(await storeKeys(table.store)).toEqual(before);
   });
 
-  // KNOWN GAP (reported): plain-object rows fail with SCHEMA_MISMATCH (Arrow type names in
-  // `expected`) where the same data as Arrow fails with NOT_NULL_VIOLATION; callers branching on
-  // the code must handle both.
-  it.fails("refuses a null in plain-object rows with the same NOT_NULL_VIOLATION as Arrow input", async () => {
+  it("refuses a null in plain-object rows with the same NOT_NULL_VIOLATION as Arrow input", async () => {
     const table = await DeltaTable.create(memoryUrl("not-null-rows"), { schema: schemaOf(f("id", "long", false), f("name", "string")) });
     await expectRefusedCleanly(table, () => table.write([{ id: 1n }, { id: null, name: "x" }]), NullConstraintError, { columnPath: "id", row: 1 });
   });
