@@ -67,7 +67,10 @@ export async function createTable(store: ObjectStore, engine: ParquetEngine, def
     return { created: true, commit };
   } catch (err) {
     // another writer created the table between our check and our commit
-    if (createdConcurrently(err, txn.readVersion) && ifExists === "error") throw new TableExistsError(store.rootUrl);
+    if (createdConcurrently(err, txn.readVersion)) {
+      if (ifExists === "error") throw new TableExistsError(store.rootUrl);
+      if (ifExists === "ignore") return { created: false, snapshot: await loadSnapshot(store, engine, { signal: options.signal }) };
+    }
     throw err;
   }
 }

@@ -24,7 +24,12 @@ export const ENGINE_INFO = "lakelog/0.1.0";
 export interface TransactionOptions {
   /** Default `WriteSerializable` (Delta's default); `Serializable` also conflicts with concurrent appends. */
   isolationLevel?: IsolationLevel;
-  /** Commit attempts before giving up (default 15). */
+  /**
+   * Commit attempts before giving up (default 100). Each lost attempt costs one listing and the
+   * reads of the winning commits; eight processes appending flat out needed up to 38 attempts
+   * on Azurite in the integration tests, so the default leaves room (Spark's is practically
+   * unlimited).
+   */
   maxCommitAttempts?: number;
   /** Commit even on a store that cannot prove atomic create; the caller guarantees one writer at a time. */
   singleWriter?: boolean;
@@ -168,7 +173,7 @@ export class Transaction {
       previousTimestamp: this.snapshot?.timestamp,
       summary: this.summary(),
       keyOf: (f) => this.keyOf(f),
-      maxAttempts: this.options.maxCommitAttempts ?? 15,
+      maxAttempts: this.options.maxCommitAttempts ?? 100,
       singleWriter: this.options.singleWriter ?? false,
       clock: this.options.clock ?? Date.now,
       signal: this.options.signal,
