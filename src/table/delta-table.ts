@@ -17,6 +17,7 @@ import { openStore } from "../storage/open-store.js";
 import type { StorageOptions } from "../storage/options.js";
 import type { ObjectStore } from "../storage/store.js";
 import { readHistory, versionAtTimestamp, type HistoryEntry } from "../timetravel/history.js";
+import { addConstraint, dropConstraint } from "../ops/alter-constraints.js";
 import { createTable, type CreateTableOptions, type TableDefinition } from "../ops/create.js";
 import { writeTable, type WriteOptions, type WriteResult } from "../ops/write.js";
 import type { WriteInput } from "../ops/write-input.js";
@@ -164,6 +165,21 @@ export class DeltaTable {
   async write(data: WriteInput, options: WriteOptions = {}): Promise<WriteResult> {
     const latest = await loadSnapshot(this.store, this.engine, { base: this.snapshot, signal: options.signal });
     return writeTable(this.store, this.engine, latest, data, options);
+  }
+
+  /**
+   * Adds a CHECK constraint (a SQL boolean expression every row must make TRUE) after checking
+   * every existing row; later writes are checked too. Resolves with the version committed.
+   */
+  async addConstraint(name: string, expression: string, options: TransactionOptions = {}): Promise<number> {
+    const latest = await loadSnapshot(this.store, this.engine, { base: this.snapshot, signal: options.signal });
+    return (await addConstraint(this.store, this.engine, latest, name, expression, options)).version;
+  }
+
+  /** Drops a CHECK constraint; resolves with the version committed (undefined when `ifExists` found none). */
+  async dropConstraint(name: string, options: TransactionOptions & { ifExists?: boolean } = {}): Promise<number | undefined> {
+    const latest = await loadSnapshot(this.store, this.engine, { base: this.snapshot, signal: options.signal });
+    return (await dropConstraint(this.store, latest, name, options))?.version;
   }
 
   /**
