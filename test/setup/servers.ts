@@ -14,6 +14,9 @@ declare module "vitest" {
 
 let servers: TestServers | undefined;
 
+// the global setup runs in vitest's main process, which the project's `env` does not reach
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
 /** Starts or finds the servers and provides their settings. */
 export async function setup(project: TestProject): Promise<void> {
   servers = await startTestServers();
