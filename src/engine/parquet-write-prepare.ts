@@ -24,7 +24,7 @@ import {
   Vector,
 } from "apache-arrow";
 import { ParquetWriteError } from "../errors/parquet-errors.js";
-import { batchOf, isValidAt } from "./parquet-arrow-data.js";
+import { batchOf, isValidAt, strideOf } from "./parquet-arrow-data.js";
 import { castData } from "./parquet-cast.js";
 
 /**
@@ -125,7 +125,7 @@ function fieldKey(f: Field): string {
   return `${JSON.stringify(f.name)}${f.nullable ? "?" : ""}:${type}${width}`;
 }
 
-const SAMPLE = 16_384;
+const SAMPLE = 4_096;
 
 /**
  * Top-level primitive columns whose first `SAMPLE` non-null values are more than half distinct:
@@ -138,12 +138,15 @@ export function highCardinalityColumns(batch: RecordBatch): string[] {
     const data = batch.data.children[i] as Data;
     if (!isSampled(field.type)) return;
     const seen = new Set<unknown>();
-    const vector = new Vector([data]);
+    // fixed-width values straight from the buffer; others through the vector
+    const flat = [Type.Int, Type.Float, Type.Date, Type.Timestamp].includes(field.type.typeId) && ArrayBuffer.isView(data.values) ? (data.values as unknown as ArrayLike<unknown>) : undefined;
+    const stride = flat ? strideOf(field.type) : 1;
+    const vector = flat ? undefined : new Vector([data]);
     let valid = 0;
     for (let r = 0; r < data.length && valid < SAMPLE; r++) {
       if (!isValidAt(data, r)) continue;
       valid++;
-      const v = vector.get(r);
+      const v = flat ? flat[(data.offset + r) * stride] : vector!.get(r);
       seen.add(typeof v === "object" && v !== null ? String(v) : v);
     }
     if (valid > 0 && seen.size > valid / 2) out.push(field.name);

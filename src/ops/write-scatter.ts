@@ -188,8 +188,9 @@ function gatherVariable(columns: readonly Data[], plan: Plan): [Int32Array[], Ui
     const bytes = data.values as Uint8Array;
     const out = outBytes[g]!;
     const outOff = outOffsets[g]!;
-    let a = at[g]!;
-    let p = pos[g]!;
+    // small integers (Int32 offsets bound them) keep the copy loop in fast integer arithmetic
+    let a = at[g]! | 0;
+    let p = pos[g]! | 0;
     if (!rows) {
       const base = offsets[0]!;
       out.set(bytes.subarray(base, offsets[n]!), a);
@@ -197,9 +198,9 @@ function gatherVariable(columns: readonly Data[], plan: Plan): [Int32Array[], Ui
       a += offsets[n]! - base;
     } else {
       for (let j = 0; j < n; j++) {
-        const i = rows[j]!;
-        const from = offsets[i]!;
-        const len = offsets[i + 1]! - from;
+        const i = rows[j]! | 0;
+        const from = offsets[i]! | 0;
+        const len = (offsets[i + 1]! - from) | 0;
         if (len < 32) for (let k = 0; k < len; k++) out[a + k] = bytes[from + k]!;
         else out.set(bytes.subarray(from, from + len), a);
         a += len;
