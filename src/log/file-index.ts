@@ -13,39 +13,70 @@ export function deletionVectorId(dv: DeletionVectorDescriptor | null | undefined
   return `${dv.storageType}${dv.pathOrInlineDv}${dv.offset !== undefined && dv.offset !== null ? `@${dv.offset}` : ""}`;
 }
 
-/** Accumulates adds and removes during replay; {@link build} compacts into a {@link FileIndex}. */
+/** Slots of a builder that was given no size hint. */
+const INITIAL_CAPACITY = 1024;
+
+/** `target` with the first `count` values of `source` copied in. */
+function copyInto<T extends Uint32Array | Float64Array>(target: T, source: T, count: number): T {
+  target.set(source.subarray(0, count));
+  return target;
+}
+
+/**
+ * Accumulates adds and removes during replay; {@link build} compacts into a {@link FileIndex}.
+ *
+ * Adds are appended to the columns without touching the key index: a run of adds is entered in
+ * one tight loop when something needs the index (a remove, {@link count}, {@link build}). Entering
+ * them in order keeps the rules (a later add of a key replaces the earlier one) and, away from
+ * JSON parsing, the index stays in the CPU caches.
+ */
 export class FileIndexBuilder {
-  // replay runs once per add: plain arrays and few allocations keep it near the cost of JSON.parse
-  private readonly slots = new KeyTable();
-  private readonly paths: string[] = [];
-  private readonly partitions: number[] = [];
-  private readonly stats: (string | undefined)[] = [];
-  private readonly size: number[] = [];
-  private readonly modificationTime: number[] = [];
+  // replay runs once per add: columns written by position and few allocations keep it near the cost of JSON.parse
+  private paths: string[] = [];
+  /** Replay keys that differ from the path (with a deletion vector, escapes, absolute); empty elsewhere. */
+  private keys: (string | undefined)[] = [];
+  private readonly slots = new KeyTable((slot) => this.keys[slot] ?? this.paths[slot]!);
+  private stats: (string | undefined)[] = [];
+  private partitions = new Uint32Array(INITIAL_CAPACITY);
+  private size = new Float64Array(INITIAL_CAPACITY);
+  private modificationTime = new Float64Array(INITIAL_CAPACITY);
   private readonly extras = new Map<number, Partial<AddFile>>();
   private readonly partitionTable: Record<string, string | null>[] = [{}];
   /** Single-column partition values: column → value → id. */
   private readonly singleColumn = new Map<string, Map<string | null, number>>();
+  /** The single partition column seen last, and its value map: most tables have one partition column. */
+  private lastColumn?: string;
+  private lastColumnValues?: Map<string | null, number>;
   /** Several columns: concatenated key → id. */
   private readonly multiColumn = new Map<string, number>();
+  /** Slots written; slots `indexed..length-1` are not yet in the key index. */
+  private length = 0;
+  private indexed = 0;
   private live = 0;
 
-  /** Sizes the key table for about `files` adds (a hint; more still fit). */
+  /**
+   * Sizes the columns for about `files` adds (a hint; more still fit). The key index needs no
+   * hint: it is sized for each run of adds when the run is entered.
+   */
   reserve(files: number): void {
-    this.slots.reserve(files);
+    const capacity = Math.ceil(files);
+    if (this.length > 0 || capacity <= this.size.length) return;
+    this.paths = new Array<string>(capacity);
+    this.keys = new Array<string | undefined>(capacity);
+    this.stats = new Array<string | undefined>(capacity);
+    this.resize(capacity);
   }
 
   /** Records an add under its replay key, replacing an earlier add of the same key. */
   add(key: string, add: AddFile): void {
-    const i = this.paths.length;
-    const previous = this.slots.set(key, i);
-    if (previous >= 0) this.paths[previous] = ""; // tombstone the old slot
-    else this.live++;
-    this.paths.push(add.path);
-    this.partitions.push(this.internPartition(add.partitionValues));
-    this.stats.push(add.stats ?? undefined);
-    this.size.push(add.size);
-    this.modificationTime.push(add.modificationTime);
+    const i = this.length++;
+    if (i === this.size.length) this.resize(i * 2);
+    this.paths[i] = add.path;
+    this.keys[i] = key === add.path ? undefined : key;
+    this.stats[i] = add.stats ?? undefined;
+    this.partitions[i] = this.internPartition(add.partitionValues);
+    this.size[i] = add.size;
+    this.modificationTime[i] = add.modificationTime;
     // rarely present fields live in a side map
     if (add.deletionVector || add.tags || add.clusteringProvider || add.dataChange === false || add.baseRowId != null || add.defaultRowCommitVersion != null) {
       this.extras.set(i, {
@@ -61,6 +92,7 @@ export class FileIndexBuilder {
 
   /** Removes the file with this replay key, if active. */
   remove(key: string): void {
+    this.index();
     const slot = this.slots.delete(key);
     if (slot < 0) return;
     this.paths[slot] = "";
@@ -68,30 +100,58 @@ export class FileIndexBuilder {
     this.live--;
   }
 
+  /** Enters the adds recorded since the last call into the key index, oldest first. */
+  private index(): void {
+    if (this.indexed === this.length) return;
+    this.slots.reserve(this.slots.size + this.length - this.indexed);
+    const replaced = this.slots.insertRange(this.indexed, this.length);
+    for (const previous of replaced) this.paths[previous] = ""; // tombstone the replaced slot
+    this.live += this.length - this.indexed - replaced.length;
+    this.indexed = this.length;
+  }
+
+  /** Grows (or sizes) the numeric columns to `capacity` slots. */
+  private resize(capacity: number): void {
+    this.partitions = copyInto(new Uint32Array(capacity), this.partitions, this.length);
+    this.size = copyInto(new Float64Array(capacity), this.size, this.length);
+    this.modificationTime = copyInto(new Float64Array(capacity), this.modificationTime, this.length);
+  }
+
   /** Number of active files so far. */
   get count(): number {
+    this.index();
     return this.live;
   }
 
+  /** The id of `values` in the partition table; files with equal partition values share one id. */
   private internPartition(values: Record<string, string | null>): number {
-    let first: string | undefined;
-    let several = false;
-    for (const column in values) {
-      if (first === undefined) first = column;
-      else {
-        several = true;
-        break;
-      }
+    let column: string | undefined;
+    let value: string | null | undefined;
+    let columns = 0;
+    for (const name in values) {
+      if (columns++ > 0) break;
+      column = name;
+      value = values[name];
     }
-    if (first === undefined) return 0;
-    if (!several) {
-      let byValue = this.singleColumn.get(first);
-      if (!byValue) this.singleColumn.set(first, (byValue = new Map()));
-      const value = values[first] ?? null;
-      let id = byValue.get(value);
-      if (id === undefined) byValue.set(value, (id = this.newPartition(values)));
-      return id;
+    if (columns === 0) return 0;
+    if (columns > 1) return this.internMultiColumn(values);
+    // one column: its value is the key; the column's value map is remembered from the last file
+    let byValue = this.lastColumnValues;
+    if (column !== this.lastColumn) {
+      byValue = this.singleColumn.get(column!);
+      if (!byValue) this.singleColumn.set(column!, (byValue = new Map()));
+      this.lastColumn = column;
+      this.lastColumnValues = byValue;
     }
+    const key = value ?? null;
+    const id = byValue!.get(key);
+    if (id !== undefined) return id;
+    const created = this.newPartition(values);
+    byValue!.set(key, created);
+    return created;
+  }
+
+  private internMultiColumn(values: Record<string, string | null>): number {
     let key = "";
     for (const column in values) key += `${column}\u0001${values[column] ?? "\u0002"}\u0000`;
     let id = this.multiColumn.get(key);
@@ -106,6 +166,26 @@ export class FileIndexBuilder {
 
   /** The compacted, immutable index of the files still active. */
   build(): FileIndex {
+    this.index();
+    const columns = this.live === this.length ? this.trimmedColumns() : this.compactedColumns();
+    return new FileIndex({ ...columns, partitionTable: this.partitionTable });
+  }
+
+  /** The columns cut to length: nothing was replaced or removed, so every slot is active. */
+  private trimmedColumns(): Omit<FileIndexColumns, "partitionTable"> {
+    const n = this.length;
+    return {
+      paths: this.paths.slice(0, n),
+      stats: this.stats.slice(0, n),
+      partitions: this.partitions.slice(0, n),
+      size: this.size.slice(0, n),
+      modificationTime: this.modificationTime.slice(0, n),
+      extras: new Map(this.extras),
+    };
+  }
+
+  /** The active slots only, in slot order. */
+  private compactedColumns(): Omit<FileIndexColumns, "partitionTable"> {
     const n = this.live;
     const paths: string[] = new Array<string>(n);
     const stats: (string | undefined)[] = new Array<string | undefined>(n);
@@ -114,7 +194,7 @@ export class FileIndexBuilder {
     const modificationTime = new Float64Array(n);
     const extras = new Map<number, Partial<AddFile>>();
     let j = 0;
-    for (let i = 0; i < this.paths.length; i++) {
+    for (let i = 0; i < this.length; i++) {
       const path = this.paths[i]!;
       if (path === "") continue;
       paths[j] = path;
@@ -126,7 +206,7 @@ export class FileIndexBuilder {
       if (extra) extras.set(j, extra);
       j++;
     }
-    return new FileIndex({ paths, partitions, partitionTable: this.partitionTable, stats, size, modificationTime, extras });
+    return { paths, stats, partitions, size, modificationTime, extras };
   }
 }
 

@@ -5,6 +5,7 @@
  */
 
 const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+const SLASH = 0x2f;
 
 /** Percent-decodes once; a malformed escape leaves the string as it is. */
 export function decodePath(path: string): string {
@@ -24,6 +25,8 @@ export function decodePath(path: string): string {
  * @param tableRoot the table's root URL without a trailing slash, e.g. `file:///data/t` or `s3://b/t`.
  */
 export function canonicalizePath(path: string, tableRoot: string): string {
+  // the common case, a relative path without escapes, is its own key (no scheme without a colon)
+  if (path.charCodeAt(0) !== SLASH && path.indexOf(":") < 0 && path.indexOf("%") < 0) return path;
   const hasScheme = SCHEME.test(path);
   if (!hasScheme && !path.startsWith("/")) return decodePath(path);
   const absolute = hasScheme ? qualifyUri(path) : `${rootOrigin(tableRoot)}${decodePath(path)}`;

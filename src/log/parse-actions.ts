@@ -2,20 +2,59 @@
  * Parsing newline-delimited JSON log files (commits, JSON checkpoints) into actions, with
  * validation that names the file and line of anything malformed.
  */
+import { Buffer, isAscii } from "node:buffer";
 import { CorruptLogError } from "../errors/log-errors.js";
 import type { Action, AddFile, Metadata, Protocol, RemoveFile } from "./actions.js";
 
-const decoder = new TextDecoder();
+/** The first chunk of a file: a leading byte-order mark is dropped, as a whole-file decode does. */
+const firstChunkDecoder = new TextDecoder();
+/**
+ * Later chunks start mid-file, where a whole-file decode keeps a byte-order mark (and
+ * `JSON.parse` then refuses its line).
+ */
+const laterChunkDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/**
+ * Bytes decoded at once (whole lines, about this many). Below V8's large-object size, a chunk's
+ * string is an ordinary young object in memory already touched, not freshly mapped pages: measured
+ * here, 64 KiB chunks beat 1 MiB ones by about 5% of a whole open.
+ */
+const CHUNK_BYTES = 1 << 16;
+const NEWLINE = 0x0a;
 
 /**
  * Calls `visit` for each action in a JSON log file, in file order. Blank lines are skipped;
  * unknown action kinds are ignored (as the protocol asks). Throws {@link CorruptLogError} for a
  * line that is not JSON or an action missing required fields.
+ *
+ * The file is decoded in chunks of whole lines (~64 KiB), so a large commit never becomes one
+ * string held while its lines are replayed. A newline byte never occurs inside a UTF-8 sequence,
+ * so decoding chunk by chunk gives exactly the text of decoding the file at once.
  */
 export function forEachAction(bytes: Uint8Array, file: string, visit: (action: Action, line: number) => void): void {
-  const text = decoder.decode(bytes);
-  let start = 0;
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let line = 0;
+  for (let from = 0; from < view.length; ) {
+    const newline = from + CHUNK_BYTES < view.length ? view.indexOf(NEWLINE, from + CHUNK_BYTES) : -1;
+    const to = newline < 0 ? view.length : newline + 1;
+    line = forEachLine(decodeChunk(view, from, to), file, line, visit);
+    from = to;
+  }
+}
+
+/**
+ * The text of `view[from, to)`. Pure ASCII (the usual log) is copied as Latin-1, the same text
+ * for a fraction of the cost of UTF-8 decoding.
+ */
+function decodeChunk(view: Buffer, from: number, to: number): string {
+  const chunk = view.subarray(from, to);
+  if (isAscii(chunk)) return view.toString("latin1", from, to);
+  return (from === 0 ? firstChunkDecoder : laterChunkDecoder).decode(chunk);
+}
+
+/** Parses the lines of `text`, numbered after `line`; returns the last line number used. */
+function forEachLine(text: string, file: string, line: number, visit: (action: Action, line: number) => void): number {
+  let start = 0;
   while (start < text.length) {
     let end = text.indexOf("\n", start);
     if (end < 0) end = text.length;
@@ -36,6 +75,7 @@ export function forEachAction(bytes: Uint8Array, file: string, visit: (action: A
     const action = validateAction(parsed, file, line);
     if (action) visit(action, line);
   }
+  return line;
 }
 
 /** All actions of a JSON log file, in order. */

@@ -90,7 +90,7 @@ describe("DeltaTable.create", () => {
     expect((await actionsOf(replaced.store, 2, "remove")).map((r) => r.path)).toEqual(old);
     const [info] = await actionsOf(replaced.store, 2, "commitInfo");
     expect(info).toMatchObject({ operation: "CREATE OR REPLACE TABLE", isBlindAppend: false, readVersion: 1 });
-    expect((await replaced.loadVersion(1)).toArrow().then((t) => t.numRows)).resolves.toBe(2);
+    await expect((await replaced.loadVersion(1)).toArrow().then((t) => t.numRows)).resolves.toBe(2);
   });
 
   it.each<[string, StructType, string[], string]>([
