@@ -102,6 +102,7 @@ export { writeDeltaTable, type CreateOptions, type WriteDeltaTableOptions } from
 export type { WriteMetrics, WriteOptions, WriteResult } from "./ops/write.js";
 export type { WriteInput } from "./ops/write-input.js";
 export { fromArrowSchema } from "./schema/from-arrow.js";
+export { setParquetEncodeThreads } from "./engine/parquet-encode-pool.js";
 
 // transactions
 export { Transaction, type CommitResult, type OperationInfo, type TransactionOptions } from "./txn/transaction.js";

@@ -14,10 +14,9 @@
  * is an uncaught exception that ends the Node process (see `spec/notes/parquet-wasm.md`).
  */
 import { createRequire } from "node:module";
-import type * as ParquetWasm from "parquet-wasm";
+import { classifyWasmError, type ParquetWasmModule, type WasmFailure } from "./parquet-encode.js";
 
-/** The parquet-wasm module's exports. */
-export type ParquetWasmModule = typeof ParquetWasm;
+export type { ParquetWasmModule, WasmFailure };
 
 const require = createRequire(import.meta.url);
 let modulePath: string | undefined;
@@ -25,24 +24,26 @@ let current: ParquetWasmModule | undefined;
 let heapLimit = 1024 * 1024 * 1024;
 let loads = 0;
 
-/** WASM memory of this size or more when a trap happens means the trap was an allocation failure. */
-const OUT_OF_MEMORY_HEAP = 3.5 * 1024 * 1024 * 1024;
-
-function load(): ParquetWasmModule {
-  modulePath ??= require.resolve("parquet-wasm");
-  // parquet-wasm's Node build is CommonJS and instantiates its WASM at load time: removing it from
-  // the require cache and requiring it again yields an independent instance with a fresh heap.
-  delete require.cache[modulePath];
-  loads++;
-  return require(modulePath) as ParquetWasmModule;
+/** The resolved path of parquet-wasm's Node build (what encoder threads load). */
+export function parquetWasmModulePath(): string {
+  return (modulePath ??= require.resolve("parquet-wasm"));
 }
 
-/** What went wrong inside parquet-wasm, as {@link runParquetWasm} reports it. */
-export interface WasmFailure {
-  /** `error`: the library returned an error; `trap`: it panicked; `oom`: it ran out of WASM memory. */
-  kind: "error" | "trap" | "oom";
-  message: string;
-  cause: unknown;
+/** The heap size above which an instance is replaced after a call; see {@link setParquetWasmHeapLimit}. */
+export function parquetWasmHeapLimit(): number {
+  return heapLimit;
+}
+
+/** WASM memory of this size or more when a trap happens means the trap was an allocation failure. */
+export const OUT_OF_MEMORY_HEAP = 3.5 * 1024 * 1024 * 1024;
+
+function load(): ParquetWasmModule {
+  parquetWasmModulePath();
+  // parquet-wasm's Node build is CommonJS and instantiates its WASM at load time: removing it from
+  // the require cache and requiring it again yields an independent instance with a fresh heap.
+  delete require.cache[modulePath!];
+  loads++;
+  return require(modulePath!) as ParquetWasmModule;
 }
 
 /**
@@ -56,16 +57,9 @@ export function runParquetWasm<T>(fn: (wasm: ParquetWasmModule) => T, onFailure:
   try {
     return fn(wasm);
   } catch (err) {
-    if (err instanceof Error && err.name === "RuntimeError") {
-      const kind = parquetWasmHeapBytes() >= OUT_OF_MEMORY_HEAP ? "oom" : "trap";
-      current = undefined;
-      throw onFailure({ kind, message: `parquet-wasm ${kind === "oom" ? "ran out of memory" : "crashed"}: ${err.message}`, cause: err });
-    }
-    if (err instanceof RangeError && /memory/i.test(err.message)) {
-      current = undefined;
-      throw onFailure({ kind: "oom", message: `parquet-wasm ran out of memory: ${err.message}`, cause: err });
-    }
-    throw onFailure({ kind: "error", message: err instanceof Error ? err.message : String(err), cause: err });
+    const failure = classifyWasmError(err, parquetWasmHeapBytes(), OUT_OF_MEMORY_HEAP);
+    if (failure.kind !== "error") current = undefined;
+    throw onFailure(failure);
   } finally {
     if (current && parquetWasmHeapBytes() > heapLimit) current = undefined;
   }

@@ -4,17 +4,20 @@
  * How: batches are gathered into row groups; each row group is serialised to Arrow IPC, encoded
  * by parquet-wasm's synchronous `writeParquet` as a complete one-row-group file, and stitched into
  * the output (`parquet-stitch`), whose bytes are yielded as they are ready. Memory is therefore
- * bounded by about one row group, encoder errors surface as {@link ParquetWriteError} (the
+ * bounded by about two row groups, encoder errors surface as {@link ParquetWriteError} (the
  * streaming encoder of parquet-wasm 0.8.0 drops them silently), and the output is one ordinary
- * Parquet file. Timestamps are written as INT64 microseconds (never INT96); see
+ * Parquet file. The streaming writer hands row groups to encoder threads (`parquet-encode-pool`)
+ * when there are any, and gathers the next row group while the previous one is encoded. Timestamps are written as INT64 microseconds (never INT96); see
  * {@link writeTypeOf} for the other canonical forms.
  */
 import { type RecordBatch, RecordBatchStreamWriter, type Schema, Table } from "apache-arrow";
 import { ParquetMemoryError, ParquetWriteError } from "../errors/parquet-errors.js";
 import { adoptBatch, adoptSchema } from "./parquet-arrow-adopt.js";
 import { normalizeBatch } from "./parquet-cast.js";
+import { type EncodeSettings, encodeRowGroup } from "./parquet-encode.js";
+import { parquetEncoderPool } from "./parquet-encode-pool.js";
 import { ParquetStitcher } from "./parquet-stitch.js";
-import { type ParquetWasmModule, runParquetWasm, type WasmFailure } from "./parquet-wasm-runtime.js";
+import { runParquetWasm, type WasmFailure } from "./parquet-wasm-runtime.js";
 import { highCardinalityColumns, prepareBatch, schemaKey, writeSchemaOf } from "./parquet-write-prepare.js";
 
 /** Options for {@link writeParquetStream} and {@link writeParquetBuffer}. */
@@ -79,13 +82,33 @@ export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterabl
   let started = false;
   async function* run(): AsyncGenerator<Uint8Array> {
     const writer = new ParquetFileWriter(options);
+    const pool = parquetEncoderPool();
+    // row groups handed to encoder threads, oldest first; their files are stitched in this order
+    const encoding: Array<{ part: Promise<Uint8Array>; done: boolean }> = [];
+    async function* encode(jobs: RowGroupJob[]): AsyncGenerator<Uint8Array> {
+      for (const job of jobs) {
+        if (!pool) {
+          yield* writer.add(encodeHere(job));
+          continue;
+        }
+        const entry = { part: pool.encode(job.ipc, job.settings), done: false };
+        // awaited below, or abandoned when the write fails first
+        entry.part.then(() => (entry.done = true), () => (entry.done = true));
+        encoding.push(entry);
+        // keep gathering while the threads keep up: take what is done, and wait only when the
+        // row groups waiting for a thread exceed the pool's bound
+        while (encoding.length > 0 && (encoding[0]!.done || pool.saturated)) yield* writer.add(await encoding.shift()!.part);
+      }
+    }
     let settled = false;
     try {
       for await (const batch of batches) {
         options.signal?.throwIfAborted();
-        yield* writer.write(batch);
+        yield* encode(writer.write(batch));
       }
       options.signal?.throwIfAborted();
+      yield* encode(writer.flush());
+      while (encoding.length > 0) yield* writer.add(await encoding.shift()!.part);
       yield* writer.finish();
       settled = true;
       settle.resolve(writer.result());
@@ -115,7 +138,8 @@ export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterabl
 export function writeParquetBuffer(batches: Iterable<RecordBatch>, options: Omit<ParquetWriteOptions, "signal"> = {}): ParquetWriteResult & { data: Uint8Array } {
   const writer = new ParquetFileWriter(options);
   const chunks: Uint8Array[] = [];
-  for (const batch of batches) chunks.push(...writer.write(batch));
+  for (const batch of batches) for (const job of writer.write(batch)) chunks.push(...writer.add(encodeHere(job)));
+  for (const job of writer.flush()) chunks.push(...writer.add(encodeHere(job)));
   chunks.push(...writer.finish());
   const { size } = writer.result();
   const data = new Uint8Array(size);
@@ -127,7 +151,21 @@ export function writeParquetBuffer(batches: Iterable<RecordBatch>, options: Omit
   return { ...writer.result(), data };
 }
 
-/** Gathers batches into row groups and encodes each; the synchronous core of both entry points. */
+/** A row group ready to encode: its rows as an Arrow IPC stream and the writer settings. */
+interface RowGroupJob {
+  ipc: Uint8Array;
+  settings: EncodeSettings;
+}
+
+/** Encodes a row group on this thread. */
+function encodeHere(job: RowGroupJob): Uint8Array {
+  return runParquetWasm((wasm) => encodeRowGroup(wasm, job.ipc, job.settings), writeError);
+}
+
+/**
+ * Gathers batches into row groups and stitches their encoded files; the synchronous core of both
+ * entry points, which do the encoding (here or on encoder threads) in between.
+ */
 class ParquetFileWriter {
   private readonly stitcher = new ParquetStitcher();
   private readonly rowGroupSize: number;
@@ -137,7 +175,7 @@ class ParquetFileWriter {
   private pending: RecordBatch[] = [];
   private pendingRows = 0;
   private pendingBytes = 0;
-  private dictionaryOff: ReadonlySet<string> | undefined;
+  private settings: EncodeSettings | undefined;
   private readonly target: Schema | undefined;
 
   constructor(private readonly options: Omit<ParquetWriteOptions, "signal">) {
@@ -147,13 +185,13 @@ class ParquetFileWriter {
     if (this.target) this.useSchema(this.target);
   }
 
-  /** Adds a batch; returns the chunks completed by it (usually none). */
-  write(input: RecordBatch): Uint8Array[] {
+  /** Adds a batch; returns the row groups completed by it (usually none). */
+  write(input: RecordBatch): RowGroupJob[] {
     const local = adoptBatch(input);
     const normalized = this.target ? normalizeBatch(local, this.target) : local;
     if (!this.schema) this.useSchema(normalized.schema);
     let batch = prepareBatch(normalized, this.schema as Schema, this.key);
-    const out: Uint8Array[] = [];
+    const out: RowGroupJob[] = [];
     while (batch.numRows > 0) {
       const room = this.rowGroupSize - this.pendingRows;
       const head = batch.numRows <= room ? batch : batch.slice(0, room);
@@ -166,12 +204,26 @@ class ParquetFileWriter {
     return out;
   }
 
-  /** Encodes what is pending and closes the file; returns the remaining chunks. */
+  /** The rows gathered so far as a row group (none when there are none). */
+  flush(): RowGroupJob[] {
+    if (this.pendingRows === 0) return [];
+    const job = this.job(this.pending);
+    this.pending = [];
+    this.pendingRows = 0;
+    this.pendingBytes = 0;
+    return [job];
+  }
+
+  /** Stitches the encoded file of the next row group (in the order they were returned); returns the chunks ready. */
+  add(part: Uint8Array): Uint8Array[] {
+    return this.stitcher.add(part);
+  }
+
+  /** Closes the file after every row group was added; returns the remaining chunks. */
   finish(): Uint8Array[] {
-    const out = this.flush();
-    const empty = this.stitcher.rowGroupCount === 0 ? this.encode([], true) : undefined;
-    out.push(...this.stitcher.finish(empty));
-    return out;
+    if (this.pendingRows > 0) throw new ParquetWriteError("internal: finish() with rows not yet flushed");
+    const empty = this.stitcher.rowGroupCount === 0 ? encodeHere(this.job([], true)) : undefined;
+    return this.stitcher.finish(empty);
   }
 
   result(): ParquetWriteResult {
@@ -183,50 +235,28 @@ class ParquetFileWriter {
     this.key = schemaKey(this.schema);
   }
 
-  private flush(): Uint8Array[] {
-    if (this.pendingRows === 0) return [];
-    const part = this.encode(this.pending, false);
-    this.pending = [];
-    this.pendingRows = 0;
-    this.pendingBytes = 0;
-    return this.stitcher.add(part);
-  }
-
-  /** One complete Parquet file holding `batches` as a single row group. */
-  private encode(batches: RecordBatch[], emptyFile: boolean): Uint8Array {
+  /** `batches` (none and `emptyFile`: an empty file) as a job for one row group. */
+  private job(batches: RecordBatch[], emptyFile = false): RowGroupJob {
     if (!this.schema) throw new ParquetWriteError("no batches and no schema to write an empty file with");
-    const schema = this.schema;
-    const ipc = RecordBatchStreamWriter.writeAll(emptyFile ? new Table(schema) : batches).toUint8Array(true);
-    this.dictionaryOff ??= this.chooseDictionary(batches[0]);
-    return runParquetWasm(
-      (wasm) => {
-        const properties = this.properties(wasm); // first: if it throws, no table is left unfreed
-        return wasm.writeParquet(wasm.Table.fromIPCStream(ipc), properties);
-      },
-      (failure) => writeError(failure),
-    );
+    const ipc = RecordBatchStreamWriter.writeAll(emptyFile ? new Table(this.schema) : batches).toUint8Array(true);
+    this.settings ??= this.settingsFor(batches[0]);
+    return { ipc, settings: this.settings };
   }
 
-  private chooseDictionary(first: RecordBatch | undefined): ReadonlySet<string> {
+  /** The writer settings, with the dictionary choice made on the first row group's first batch. */
+  private settingsFor(first: RecordBatch | undefined): EncodeSettings {
     const mode = this.options.dictionary ?? "auto";
-    return new Set(mode === "auto" && first ? highCardinalityColumns(first) : []);
-  }
-
-  private properties(wasm: ParquetWasmModule): ReturnType<InstanceType<ParquetWasmModule["WriterPropertiesBuilder"]>["build"]> {
-    const { Compression, EnabledStatistics } = wasm;
-    const codec = { snappy: Compression.SNAPPY, zstd: Compression.ZSTD, uncompressed: Compression.UNCOMPRESSED }[this.options.compression ?? "snappy"];
-    const stats = { none: EnabledStatistics.None, chunk: EnabledStatistics.Chunk, page: EnabledStatistics.Page }[this.options.statistics ?? "page"];
-    let builder = new wasm.WriterPropertiesBuilder()
-      .setCompression(codec)
-      .setStatisticsEnabled(stats)
-      .setMaxRowGroupSize(this.rowGroupSize)
-      .setDictionaryEnabled(this.options.dictionary !== false)
-      .setCreatedBy("lakelog (parquet-rs via parquet-wasm)");
-    for (const name of this.dictionaryOff ?? []) builder = builder.setColumnDictionaryEnabled(name, false);
-    for (const [name, on] of Object.entries(this.options.columnDictionary ?? {})) builder = builder.setColumnDictionaryEnabled(name, on);
+    const off = mode === "auto" && first ? highCardinalityColumns(first) : [];
     const kv = this.options.keyValueMetadata;
-    if (kv) builder = builder.setKeyValueMetadata(kv instanceof Map ? new Map(kv) : new Map(Object.entries(kv)));
-    return builder.build();
+    return {
+      compression: this.options.compression ?? "snappy",
+      statistics: this.options.statistics ?? "page",
+      maxRowGroupSize: this.rowGroupSize,
+      dictionary: this.options.dictionary !== false,
+      columnDictionary: [...off.map((name): [string, boolean] => [name, false]), ...Object.entries(this.options.columnDictionary ?? {})],
+      keyValueMetadata: kv ? (kv instanceof Map ? [...kv] : Object.entries(kv)) : undefined,
+      createdBy: "lakelog (parquet-rs via parquet-wasm)",
+    };
   }
 }
 
