@@ -130,6 +130,8 @@ class EncoderThread {
 export class ParquetEncoderPool {
   private readonly threads: EncoderThread[] = [];
   private queuedBytes = 0;
+  /** Row groups handed to a thread so far (for tests and benchmarks). */
+  handedOver = 0;
 
   /**
    * @param size threads (at least 1).
@@ -150,6 +152,7 @@ export class ParquetEncoderPool {
   async encode(ipc: Uint8Array, settings: EncodeSettings): Promise<Uint8Array> {
     const bytes = ipc.byteLength;
     this.queuedBytes += bytes;
+    this.handedOver++;
     try {
       return await this.pick().run(ipc, settings);
     } finally {

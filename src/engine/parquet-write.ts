@@ -64,6 +64,8 @@ export interface ParquetByteStream extends AsyncIterable<Uint8Array> {
 
 const DEFAULT_ROW_GROUP_SIZE = 1024 * 1024;
 const DEFAULT_ROW_GROUP_BYTES = 128 * 1024 * 1024;
+/** Row groups of fewer IPC bytes are encoded on the calling thread when nothing is waiting for a thread. */
+const INLINE_BELOW_BYTES = 1024 * 1024;
 
 /**
  * Encodes batches as one Parquet file, yielding its bytes chunk by chunk (the header and each row
@@ -87,7 +89,8 @@ export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterabl
     const encoding: Array<{ part: Promise<Uint8Array>; done: boolean }> = [];
     async function* encode(jobs: RowGroupJob[]): AsyncGenerator<Uint8Array> {
       for (const job of jobs) {
-        if (!pool) {
+        // small row groups (small appends, a file's last rows) are not worth a hand-over
+        if (!pool || (encoding.length === 0 && job.ipc.byteLength < INLINE_BELOW_BYTES)) {
           yield* writer.add(encodeHere(job));
           continue;
         }

@@ -87,15 +87,18 @@ describe("the shared pool and writeParquetStream", () => {
   });
 
   it("writes the same file with encoder threads as without", async () => {
+    // row groups of 100,000 rows (about 1.5 MB of IPC): large enough to be handed to a thread
     const files: Uint8Array[] = [];
     for (const threads of [0, 1, 2]) {
       setParquetEncodeThreads(threads);
+      const handed = parquetEncoderPool()?.handedOver ?? 0;
       const out = writeParquetStream((function* () {
-        for (let i = 0; i < 9; i++) yield batch(i * 700, 700);
-      })(), { rowGroupSize: 1500 });
+        for (let i = 0; i < 9; i++) yield batch(i * 50_000, 50_000);
+      })(), { rowGroupSize: 100_000 });
       const chunks: Uint8Array[] = [];
       for await (const c of out) chunks.push(c);
-      expect(await out.result).toMatchObject({ numRows: 6300, numRowGroups: 5 });
+      expect(await out.result).toMatchObject({ numRows: 450_000, numRowGroups: 5 });
+      if (threads > 0) expect(parquetEncoderPool()!.handedOver - handed).toBeGreaterThanOrEqual(4); // the last, smaller one may stay
       files.push(Buffer.concat(chunks));
     }
     expect(Buffer.from(files[1]!).equals(Buffer.from(files[0]!))).toBe(true);
@@ -103,19 +106,31 @@ describe("the shared pool and writeParquetStream", () => {
     const store = new MemoryStore();
     await store.put("t.parquet", files[2]!, { mode: "overwrite" });
     const reader = await openParquetFile(store, "t.parquet");
-    expect(reader.metadata.numRows).toBe(6300);
+    expect(reader.metadata.numRows).toBe(450_000);
     expect(reader.metadata.rowGroups).toHaveLength(5);
   });
 
   it("fails the stream with the encoder's error when a thread refuses a row group", async () => {
     setParquetEncodeThreads(1);
     const schema = new Schema([new Field("x", new Int32(), false)]);
+    const good = (rows: number) => new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: [vectorFromArray(Array.from({ length: rows }, (_, i) => i), new Int32()).data[0] as Data] }));
     const x = vectorFromArray([1, null], new Int32()).data[0] as Data;
     const bad = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 2, nullCount: 0, children: [x] }));
-    const out = writeParquetStream([bad, bad], { rowGroupSize: 2 });
+    const handed = parquetEncoderPool()!.handedOver;
+    const out = writeParquetStream([good(400_000), bad, bad], { rowGroupSize: 400_002 }); // the bad rows join a 1.6 MB row group: a thread encodes it
     await expect(async () => {
       for await (const _ of out) void _;
     }).rejects.toThrow(/non-nullable/);
     await expect(out.result).rejects.toBeInstanceOf(ParquetWriteError);
+    expect(parquetEncoderPool()!.handedOver).toBeGreaterThan(handed);
+  });
+
+  it("encodes small row groups on the calling thread (no hand-over for a small append)", async () => {
+    setParquetEncodeThreads(1);
+    const handed = parquetEncoderPool()!.handedOver;
+    const out = writeParquetStream([batch(0, 100), batch(100, 100)], { rowGroupSize: 100 });
+    for await (const _ of out) void _;
+    expect(await out.result).toMatchObject({ numRows: 200, numRowGroups: 2 });
+    expect(parquetEncoderPool()!.handedOver).toBe(handed);
   });
 });
