@@ -29,6 +29,12 @@ export interface ParquetWriteOptions {
   /** A row group is also closed once its Arrow data reaches this many bytes (default 128 MiB). */
   rowGroupBytes?: number;
   /**
+   * The first row group closes at this many Arrow bytes instead (default `rowGroupBytes`). Files
+   * written side by side (one per partition) with different values here close their row groups
+   * at different moments, so their encoding spreads out over time instead of arriving at once.
+   */
+  firstRowGroupBytes?: number;
+  /**
    * Dictionary encoding: `auto` (default) keeps it on except for top-level primitive columns whose
    * first row group is mostly distinct values; `true`/`false` for all columns.
    */
@@ -180,10 +186,14 @@ class ParquetFileWriter {
   private pendingBytes = 0;
   private settings: EncodeSettings | undefined;
   private readonly target: Schema | undefined;
+  /** Row groups closed so far. */
+  private closed = 0;
+  private readonly firstRowGroupBytes: number;
 
   constructor(private readonly options: Omit<ParquetWriteOptions, "signal">) {
     this.rowGroupSize = Math.max(1, options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE);
     this.rowGroupBytes = Math.max(1, options.rowGroupBytes ?? DEFAULT_ROW_GROUP_BYTES);
+    this.firstRowGroupBytes = Math.max(1, options.firstRowGroupBytes ?? this.rowGroupBytes);
     this.target = options.schema ? adoptSchema(options.schema) : undefined;
     if (this.target) this.useSchema(this.target);
   }
@@ -202,7 +212,8 @@ class ParquetFileWriter {
       this.pendingRows += head.numRows;
       this.pendingBytes += head.data.byteLength;
       batch = head === batch ? batch.slice(0, 0) : batch.slice(room);
-      if (this.pendingRows >= this.rowGroupSize || this.pendingBytes >= this.rowGroupBytes) out.push(...this.flush());
+      const byteLimit = this.closed === 0 ? this.firstRowGroupBytes : this.rowGroupBytes;
+      if (this.pendingRows >= this.rowGroupSize || this.pendingBytes >= byteLimit) out.push(...this.flush());
     }
     return out;
   }
@@ -211,6 +222,7 @@ class ParquetFileWriter {
   flush(): RowGroupJob[] {
     if (this.pendingRows === 0) return [];
     const job = this.job(this.pending);
+    this.closed++;
     this.pending = [];
     this.pendingRows = 0;
     this.pendingBytes = 0;

@@ -163,6 +163,14 @@ describe("row groups, streaming and stitching", () => {
       ["part", col(Array.from({ length: n }, (_, i) => (start + i) % 3), new Int32())],
     ]);
 
+  it("closes the first row group at firstRowGroupBytes and the later ones at rowGroupBytes", async () => {
+    // 100-row batches of 1,200 Arrow bytes (12 bytes a row)
+    const batches = Array.from({ length: 10 }, (_, i) => ids(i * 100, 100));
+    const { data } = writeParquetBuffer(batches, { rowGroupBytes: 3000, firstRowGroupBytes: 1000 });
+    const reader = await writeAndOpen(data);
+    expect(reader.metadata.rowGroups.map((g) => g.numRows)).toEqual([100, 300, 300, 300]);
+  });
+
   it("splits batches at the row-group size and reads back in order", async () => {
     const { data, numRowGroups } = writeParquetBuffer([ids(0, 700), ids(700, 700), ids(1400, 100)], { rowGroupSize: 500 });
     expect(numRowGroups).toBe(3);
