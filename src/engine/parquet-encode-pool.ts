@@ -179,12 +179,16 @@ export class ParquetEncoderPool {
   }
 }
 
+let warned = false;
+
 /** Threads used when {@link setParquetEncodeThreads} was not called: `LAKELOG_ENCODE_THREADS`, else cores − 1 (at most 4). */
 function defaultThreads(): number {
   const env = process.env.LAKELOG_ENCODE_THREADS;
   if (env !== undefined && env.trim() !== "") {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 0) return n;
+    if (!warned) process.emitWarning(`LAKELOG_ENCODE_THREADS=${JSON.stringify(env)} is not a whole number >= 0; using the default`, { code: "LAKELOG_ENCODE_THREADS" });
+    warned = true;
   }
   return Math.max(0, Math.min(4, availableParallelism() - 1));
 }

@@ -1,4 +1,5 @@
 import { Int32, Int64, RecordBatch, RecordBatchStreamWriter, Schema, Field, Utf8, makeData, Struct, vectorFromArray, type Data } from "apache-arrow";
+import { availableParallelism } from "node:os";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type EncodeSettings, encodeRowGroup } from "../../../src/engine/parquet-encode.js";
 import { ParquetEncoderPool, parquetEncoderPool, setParquetEncodeThreads } from "../../../src/engine/parquet-encode-pool.js";
@@ -84,6 +85,32 @@ describe("the shared pool and writeParquetStream", () => {
     expect(parquetEncoderPool()?.size).toBe(2);
     expect(() => setParquetEncodeThreads(-1)).toThrow(RangeError);
     expect(() => setParquetEncodeThreads(1.5)).toThrow(RangeError);
+  });
+
+  it("takes the count from LAKELOG_ENCODE_THREADS, and warns once about a value that is not a count", () => {
+    const saved = process.env.LAKELOG_ENCODE_THREADS;
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on("warning", onWarning);
+    try {
+      process.env.LAKELOG_ENCODE_THREADS = "0";
+      expect(parquetEncoderPool()).toBeUndefined();
+      process.env.LAKELOG_ENCODE_THREADS = "3";
+      expect(parquetEncoderPool()?.size).toBe(3);
+      process.env.LAKELOG_ENCODE_THREADS = "two";
+      expect(parquetEncoderPool()?.size ?? 0).toBe(Math.max(0, Math.min(4, availableParallelism() - 1)));
+      parquetEncoderPool();
+    } finally {
+      if (saved === undefined) delete process.env.LAKELOG_ENCODE_THREADS;
+      else process.env.LAKELOG_ENCODE_THREADS = saved;
+    }
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        process.off("warning", onWarning);
+        expect(warnings.filter((w) => w.includes("LAKELOG_ENCODE_THREADS"))).toHaveLength(1);
+        resolve();
+      }),
+    );
   });
 
   it("writes the same file with encoder threads as without", async () => {
