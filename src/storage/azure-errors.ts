@@ -14,6 +14,7 @@ import {
   TransientError,
 } from "../errors/storage-errors.js";
 import { isAbortError } from "../util/abort.js";
+import { CONNECTION_LOST_CODES, NEVER_SENT_CODES } from "./network-errors.js";
 
 /** What the failed request was doing; decides how 409 and 412 read. */
 export type AzureOperation = "read" | "write" | "create" | "update" | "delete" | "list";
@@ -29,22 +30,6 @@ export interface AzureErrorContext {
   /** The caller's signal: an abort is passed through only when this signal fired. */
   signal?: AbortSignal;
 }
-
-/** Socket errors raised before a connection existed: the request cannot have reached the service. */
-const NEVER_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EADDRNOTAVAIL"]);
-
-/** Socket and transport errors after the request may have been sent. */
-const BROKEN_CONNECTION = new Set([
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "ESOCKETTIMEDOUT",
-  "EPIPE",
-  "ENETDOWN",
-  "UND_ERR_SOCKET",
-  "ERR_STREAM_PREMATURE_CLOSE",
-  "REQUEST_SEND_ERROR",
-]);
 
 const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const TRANSIENT_SERVICE_CODES = new Set(["ServerBusy", "OperationTimedOut", "InternalError"]);
@@ -83,8 +68,8 @@ export function translateAzureError(err: unknown, ctx: AzureErrorContext): unkno
   const status = azureStatus(err);
   const code = azureErrorCode(err);
   if (status === undefined) {
-    if (code && NEVER_SENT.has(code)) return new TransientError(path, backend, 1, false, { cause: err });
-    if (code && BROKEN_CONNECTION.has(code)) return new TransientError(path, backend, 1, true, { cause: err });
+    if (code && NEVER_SENT_CODES.has(code)) return new TransientError(path, backend, 1, false, { cause: err });
+    if (code && CONNECTION_LOST_CODES.has(code)) return new TransientError(path, backend, 1, true, { cause: err });
     return new StoreRequestError(path, backend, undefined, code ?? describe(err), { cause: err });
   }
   if (ctx.operation === "create" && (status === 412 || (status === 409 && (code === undefined || code === "BlobAlreadyExists")))) {

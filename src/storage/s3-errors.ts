@@ -15,6 +15,7 @@ import {
   StoreRequestError,
   TransientError,
 } from "../errors/storage-errors.js";
+import { CONNECTION_LOST_CODES, NEVER_SENT_CODES } from "./network-errors.js";
 
 /** What the failed request was, which decides how a 404, 409 or 412 reads. */
 export interface S3ErrorContext {
@@ -54,21 +55,6 @@ const SERVER_FAULT_NAMES = new Set(["InternalError", "ServiceUnavailable", "Inte
 
 /** HTTP statuses worth retrying; whether the request may have applied is decided separately. */
 const TRANSIENT_STATUSES = new Set([429, 500, 502, 503, 504]);
-
-/** Network failures before a connection existed: nothing was sent. */
-const NOT_CONNECTED_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN"]);
-
-/** Network failures on an established connection: the request may have reached the server. */
-const CONNECTION_LOST_CODES = new Set([
-  "ECONNRESET",
-  "EPIPE",
-  "ETIMEDOUT",
-  "ECONNABORTED",
-  "ENETRESET",
-  "ESOCKETTIMEDOUT",
-  "ERR_STREAM_PREMATURE_CLOSE",
-  "UND_ERR_SOCKET",
-]);
 
 /** S3 codes meaning the credentials are missing, wrong or not allowed, whatever the status. */
 const PERMISSION_NAMES = new Set([
@@ -164,7 +150,7 @@ function transientOutcome({ name, status, code, throttling }: S3ErrorFields): { 
   if (throttling || status === 429 || (name !== undefined && (THROTTLING_NAMES.has(name) || REFUSED_NAMES.has(name)))) {
     return { mayHaveApplied: false };
   }
-  if (code !== undefined && NOT_CONNECTED_CODES.has(code)) return { mayHaveApplied: false };
+  if (code !== undefined && NEVER_SENT_CODES.has(code)) return { mayHaveApplied: false };
   if (status !== undefined && TRANSIENT_STATUSES.has(status)) return { mayHaveApplied: true };
   if (name !== undefined && SERVER_FAULT_NAMES.has(name)) return { mayHaveApplied: true };
   if (code !== undefined && CONNECTION_LOST_CODES.has(code)) return { mayHaveApplied: true };
