@@ -157,20 +157,29 @@ function gatherFixed(values: ArrayBufferView, stride: number, indices: Uint32Arr
   return new ctor(buffer, 0, (n * width) / ctor.BYTES_PER_ELEMENT);
 }
 
-/** New offsets and bytes for the selected values of a string or binary column. */
-function gatherVariable(offsets: Int32Array | BigInt64Array, bytes: Uint8Array, indices: Uint32Array): [Int32Array | BigInt64Array, Uint8Array] {
-  const n = indices.length;
-  const large = offsets instanceof BigInt64Array;
-  const at = large ? (i: number) => Number(offsets[i]!) : (i: number) => (offsets as Int32Array)[i]!;
-  const outOffsets = new Float64Array(n + 1);
+/** Offsets of `offsets`' selected entries, laid end to end from 0, with a reader of the source offsets. */
+function selectedOffsets(offsets: Int32Array | BigInt64Array, indices: Uint32Array): { out: Float64Array; at: (i: number) => number } {
+  const at = offsets instanceof BigInt64Array ? (i: number) => Number(offsets[i]!) : (i: number) => (offsets as Int32Array)[i]!;
+  const out = new Float64Array(indices.length + 1);
   let total = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < indices.length; i++) {
     const j = indices[i]!;
     total += at(j + 1) - at(j);
-    outOffsets[i + 1] = total;
+    out[i + 1] = total;
   }
-  const out = new Uint8Array(total);
-  for (let i = 0; i < n; i++) {
+  return { out, at };
+}
+
+/** `offsets` as the source's offset type. */
+function offsetsLike(source: Int32Array | BigInt64Array, offsets: Float64Array): Int32Array | BigInt64Array {
+  return source instanceof BigInt64Array ? BigInt64Array.from(offsets, (v) => BigInt(v)) : Int32Array.from(offsets);
+}
+
+/** New offsets and bytes for the selected values of a string or binary column. */
+function gatherVariable(offsets: Int32Array | BigInt64Array, bytes: Uint8Array, indices: Uint32Array): [Int32Array | BigInt64Array, Uint8Array] {
+  const { out: outOffsets, at } = selectedOffsets(offsets, indices);
+  const out = new Uint8Array(outOffsets[indices.length]!);
+  for (let i = 0; i < indices.length; i++) {
     const j = indices[i]!;
     const start = at(j);
     const len = at(j + 1) - start;
@@ -178,25 +187,16 @@ function gatherVariable(offsets: Int32Array | BigInt64Array, bytes: Uint8Array, 
     if (len < 24) for (let k = 0; k < len; k++) out[pos + k] = bytes[start + k]!;
     else out.set(bytes.subarray(start, start + len), pos);
   }
-  return [large ? BigInt64Array.from(outOffsets, (v) => BigInt(v)) : Int32Array.from(outOffsets), out];
+  return [offsetsLike(offsets, outOffsets), out];
 }
 
 /** New offsets for selected list (or map) entries, and the child positions they cover, in order. */
 function gatherRanges(offsets: Int32Array | BigInt64Array, indices: Uint32Array): [Int32Array | BigInt64Array, Uint32Array] {
-  const n = indices.length;
-  const large = offsets instanceof BigInt64Array;
-  const at = large ? (i: number) => Number(offsets[i]!) : (i: number) => (offsets as Int32Array)[i]!;
-  const outOffsets = new Float64Array(n + 1);
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    const j = indices[i]!;
-    total += at(j + 1) - at(j);
-    outOffsets[i + 1] = total;
-  }
-  const childIndices = new Uint32Array(total);
-  for (let i = 0, pos = 0; i < n; i++) {
+  const { out: outOffsets, at } = selectedOffsets(offsets, indices);
+  const childIndices = new Uint32Array(outOffsets[indices.length]!);
+  for (let i = 0, pos = 0; i < indices.length; i++) {
     const j = indices[i]!;
     for (let c = at(j), end = at(j + 1); c < end; c++) childIndices[pos++] = c;
   }
-  return [large ? BigInt64Array.from(outOffsets, (v) => BigInt(v)) : Int32Array.from(outOffsets), childIndices];
+  return [offsetsLike(offsets, outOffsets), childIndices];
 }
