@@ -4,7 +4,6 @@
  * to one process). Children are started, warm up (SDK loaded, connection open), report `ready`,
  * and are released together with `go`, so their commits really race.
  */
-import { rmSync } from "node:fs";
 import { Field, Int32, Schema, Table, Utf8, vectorFromArray } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Action, AddFile, CommitInfo } from "../../src/log/actions.js";
@@ -14,7 +13,7 @@ import type { StructType } from "../../src/schema/types.js";
 import { openStore } from "../../src/storage/open-store.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { DeltaTable, writeDeltaTable } from "../../src/table/delta-table.js";
-import { backendTargets, type CloudTarget } from "../helpers/cloud-targets.js";
+import { type CloudTarget, processBackendTargets } from "../helpers/cloud-targets.js";
 import { startChild, type Child } from "../helpers/run-child.js";
 
 const WRITERS = 8;
@@ -29,20 +28,7 @@ const MAX_COMMIT_ATTEMPTS = 100;
 const CREATORS = 6;
 
 /** The backends separate processes can share. */
-const localRoots: string[] = [];
-const shared = backendTargets()
-  .filter((b) => b.name !== "memory")
-  .map((b) => ({
-    name: b.name,
-    fresh: () => {
-      const target = b.fresh();
-      if (b.name === "local") localRoots.push(target.url);
-      return target;
-    },
-  }));
-afterAll(() => {
-  for (const root of localRoots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
+const shared = processBackendTargets();
 
 const timings: string[] = [];
 afterAll(() => {

@@ -8,7 +8,7 @@
  * and the latest version is the child's last reported one or one more. Data files uploaded but
  * never committed may remain; they are counted and reported, never visible.
  */
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Action, AddFile, CommitInfo } from "../../src/log/actions.js";
@@ -17,7 +17,7 @@ import { parseActions } from "../../src/log/parse-actions.js";
 import { openStore } from "../../src/storage/open-store.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { DeltaTable, writeDeltaTable } from "../../src/table/delta-table.js";
-import { backendTargets, type CloudTarget } from "../helpers/cloud-targets.js";
+import { type CloudTarget, processBackendTargets } from "../helpers/cloud-targets.js";
 import { startChild } from "../helpers/run-child.js";
 
 const ROUNDS = 9;
@@ -190,20 +190,7 @@ async function checkAfterKill(store: ObjectStore, state: TableState, target: Clo
   return latest;
 }
 
-const localRoots: string[] = [];
-const shared = backendTargets()
-  .filter((b) => b.name !== "memory")
-  .map((b) => ({
-    name: b.name,
-    fresh: () => {
-      const target = b.fresh();
-      if (b.name === "local") localRoots.push(target.url);
-      return target;
-    },
-  }));
-afterAll(() => {
-  for (const root of localRoots.splice(0)) rmSync(root, { recursive: true, force: true });
-});
+const shared = processBackendTargets();
 
 describe.each(shared)("crash recovery on $name", ({ name, fresh }) => {
   it(`a writer killed with SIGKILL ${ROUNDS} times (mid upload, mid commit, in between) leaves every committed version whole and readable; a new writer appends afterwards`, async () => {
