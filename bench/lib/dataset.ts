@@ -31,16 +31,13 @@ import {
 } from "apache-arrow";
 import { writeParquetStream } from "../../src/engine/parquet-write.js";
 import { openStore } from "../../src/storage/open-store.js";
+import { mix, NAME_LENGTH, PARTS, TS_BASE_US } from "./write-rows.js";
 
 /** Bump when the generated data or layout changes: older tables are then regenerated. */
 export const GENERATOR_VERSION = 1;
 
 const MARKER = ".lakelog-bench-dataset.json";
 const BATCH_ROWS = 64 * 1024;
-const NAME_LENGTH = 12;
-/** 2024-01-01T00:00:00Z in µs. */
-const TS_BASE_US = 1_704_067_200_000_000;
-const PARTS = 10;
 
 /** How a benchmark table is laid out. */
 export interface DatasetSpec {
@@ -256,11 +253,4 @@ function* batchesOf(plan: FilePlan, schema: Schema, withPart: boolean, stats: { 
     if (withPart) children.push(makeData({ type: new Int32(), length: n, nullCount: 0, data: parts }));
     yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
   }
-}
-
-/** A 32-bit integer hash (deterministic pseudo-random values without a stateful generator). */
-function mix(x: number): number {
-  let h = Math.imul(x ^ (x >>> 16), 0x7feb352d);
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
-  return h ^ (h >>> 16);
 }

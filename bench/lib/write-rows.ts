@@ -30,7 +30,7 @@ export const NAME_LENGTH = 12;
 /** Distinct values of `part`. */
 export const PARTS = 10;
 /** 2024-01-01T00:00:00Z in µs. */
-const TS_BASE_US = 1_704_067_200_000_000;
+export const TS_BASE_US = 1_704_067_200_000_000;
 
 /** The Arrow schema of the generated batches. */
 export const WRITE_SCHEMA = new Schema([
@@ -45,7 +45,7 @@ export const WRITE_SCHEMA = new Schema([
 export const ARROW_BYTES_PER_ROW = 8 + 8 + NAME_LENGTH + 4 + 8 + 4;
 
 /** A 32-bit integer hash (deterministic pseudo-random values without a stateful generator). */
-function mix(x: number): number {
+export function mix(x: number): number {
   let h = Math.imul(x ^ (x >>> 16), 0x7feb352d);
   h = Math.imul(h ^ (h >>> 15), 0x846ca68b);
   return h ^ (h >>> 16);
