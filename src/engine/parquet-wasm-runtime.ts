@@ -38,12 +38,12 @@ export function parquetWasmHeapLimit(): number {
 export const OUT_OF_MEMORY_HEAP = 3.5 * 1024 * 1024 * 1024;
 
 function load(): ParquetWasmModule {
-  parquetWasmModulePath();
+  const path = parquetWasmModulePath();
   // parquet-wasm's Node build is CommonJS and instantiates its WASM at load time: removing it from
   // the require cache and requiring it again yields an independent instance with a fresh heap.
-  delete require.cache[modulePath!];
+  delete require.cache[path];
   loads++;
-  return require(modulePath!) as ParquetWasmModule;
+  return require(path) as ParquetWasmModule;
 }
 
 /**
