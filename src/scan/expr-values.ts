@@ -4,6 +4,7 @@
  * decimals exactly).
  */
 import type { PrimitiveTypeName } from "../schema/types.js";
+import { compareCodePoints } from "../util/strings.js";
 
 /** A decimal number `unscaled × 10^-scale`, kept exact. */
 export interface DecimalValue {
@@ -104,25 +105,8 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
-/**
- * Compares JS strings by Unicode code point (the order of their UTF-8 bytes, which is Spark's
- * `UTF8String` order), not by UTF-16 code unit as `<` does.
- */
-export function compareStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Surrogates (D800–DFFF) encode code points above FFFF: reorder so they sort above E000–FFFF.
-    if (x >= 0xd800 && y >= 0xd800) {
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x < y ? -1 : 1;
-  }
-  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
-}
+/** Compares strings by Unicode code point (Spark's `UTF8String` order); see {@link compareCodePoints}. */
+export const compareStrings = compareCodePoints;
 
 const encoder = new TextEncoder();
 /** UTF-8 bytes of a string. */

@@ -2,6 +2,7 @@
  * Store-relative path rules shared by every backend.
  */
 import { InvalidPathError } from "../errors/storage-errors.js";
+import { compareCodePoints } from "../util/strings.js";
 
 /**
  * Normalises a store-relative path: backslashes are not separators, repeated and trailing `/`
@@ -36,23 +37,8 @@ export function normalizePrefix(prefix: string, backend: string): string {
   return trailing ? `${body}/` : body;
 }
 
-/**
- * Compares two keys in UTF-8 byte order (the order S3 and Azure list in), which is code-point
- * order; plain `<` on JS strings compares UTF-16 units and differs above U+FFFF.
- */
-export function compareKeys(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1; // a surrogate encodes a code point above every BMP unit
-    return x - y;
-  }
-  return a.length - b.length;
-}
+/** Compares two keys in UTF-8 byte order (the order S3 and Azure list in); see {@link compareCodePoints}. */
+export const compareKeys = compareCodePoints;
 
 /** Joins a root prefix (may be empty) and a relative key with exactly one `/`. */
 export function joinKey(root: string, key: string): string {
