@@ -31,15 +31,8 @@ import {
 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
 import { filterBatch, maskToIndices, takeBatch, takeData } from "../../../src/scan/arrow-filter.js";
+import { rng } from "../../helpers/rng.js";
 
-/** A small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const ROWS = 300;
 

@@ -30,14 +30,8 @@ import { bind } from "../../../src/scan/expr-bind.js";
 import { parseExpression } from "../../../src/scan/expr-parse.js";
 import { evaluate, evaluateTriState } from "../../../src/scan/evaluate.js";
 import { and, col, type CompareOp, type Expression, type LiteralValue, lit, not, or } from "../../../src/scan/expression.js";
+import { rng } from "../../helpers/rng.js";
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const field = (name: string, type: StructType["fields"][number]["type"]) => ({ name, type, nullable: true, metadata: {} });
 

@@ -14,6 +14,7 @@ import { and, col, type Expression, not, or } from "../../../src/scan/expression
 import { parsePartitionValue, partitionColumnsOf, partitionVector } from "../../../src/scan/partition-values.js";
 import { canSkipFile, FileSkipper, type SkippingContext } from "../../../src/scan/skipping.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
+import { rng } from "../../helpers/rng.js";
 
 const field = (name: string, type: StructType["fields"][number]["type"], metadata: Record<string, unknown> = {}) => ({ name, type, nullable: true, metadata });
 
@@ -230,13 +231,6 @@ describe("partition pruning", () => {
 });
 
 describe("soundness: a skipped file never holds a matching row", () => {
-  function rng(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-      s = (s * 1664525 + 1013904223) >>> 0;
-      return s / 2 ** 32;
-    };
-  }
   const rand = rng(11);
   const int = (lo: number, hi: number) => Math.floor(lo + rand() * (hi - lo));
   const local: StructType = {
