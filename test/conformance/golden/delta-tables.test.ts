@@ -222,7 +222,7 @@ describe("shared delta-rs / kernel test tables (../shared/delta-tables)", () => 
     expect(canonicalRows(arrow)).toEqual(canonicalRows(expected));
   });
 
-  it.each(BY_HAND.map((h) => [`${h.table} at ${h.at ?? "latest"}`, h] as const))("%s: version and active files match the log read by hand", async (_label, h) => {
+  it.each((present ? BY_HAND : []).map((h) => [`${h.table} at ${h.at ?? "latest"}`, h] as const))("%s: version and active files match the log read by hand", async (_label, h) => {
     const table = await DeltaTable.open(join(TABLES_DIR, h.table), { version: h.at });
     expect(table.version, h.note).toBe(h.version);
     expect(table.files(), h.note).toHaveLength(h.activeFiles);

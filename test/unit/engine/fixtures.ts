@@ -2,9 +2,8 @@
  * Test helpers for the Parquet engine: where the shared golden files are, and a canonical,
  * comparable form of Arrow values (exact: timestamps as raw integers, decimals as digit strings).
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   type Data,
   type Decimal,
@@ -18,11 +17,12 @@ import {
 } from "apache-arrow";
 import { isValidAt } from "../../../src/engine/parquet-arrow-data.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
+import { GOLDEN_DIR, hasShared, SHARED_DIR } from "../../helpers/shared-data.js";
 
-/** `../shared` beside the project: golden Delta tables and other real Parquet files. */
-export const SHARED = nodePath.resolve(fileURLToPath(import.meta.url), "../../../../../shared");
+/** `../shared` beside the project (or LAKELOG_SHARED_DIR): golden Delta tables and other real Parquet files. */
+export const SHARED = SHARED_DIR;
 /** Whether the shared files are present; tests that need them are skipped (with this reason) otherwise. */
-export const HAS_SHARED = existsSync(nodePath.join(SHARED, "delta-golden"));
+export const HAS_SHARED = hasShared(GOLDEN_DIR);
 export const SKIP_REASON = `needs the shared test files at ${SHARED}`;
 
 /** A store over the shared directory (read in place, never copied). */
@@ -30,9 +30,13 @@ export function sharedStore(): LocalStore {
   return new LocalStore(SHARED);
 }
 
-/** Store-relative paths of the `.parquet` files directly or deeply under `dir` (relative to SHARED). */
+/**
+ * Store-relative paths of the `.parquet` files directly or deeply under `dir` (relative to SHARED);
+ * none when the shared folder is absent (suites are collected, then skipped, in that case).
+ */
 export function parquetFilesUnder(dir: string, options: { includeLog?: boolean } = {}): string[] {
   const out: string[] = [];
+  if (!HAS_SHARED) return out;
   const walk = (rel: string) => {
     for (const name of readdirSync(nodePath.join(SHARED, rel)).sort()) {
       const child = `${rel}/${name}`;

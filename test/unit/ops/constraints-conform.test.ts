@@ -51,6 +51,7 @@ import { conformBatch } from "../../../src/ops/conform.js";
 import { toArrowSchema } from "../../../src/schema/arrow-schema.js";
 import { parseSchemaString } from "../../../src/schema/parse-schema.js";
 import type { DataType, StructField, StructType } from "../../../src/schema/types.js";
+import { GOLDEN_DIR } from "../../helpers/shared-data.js";
 
 const field = (name: string, type: DataType, nullable = true): StructField => ({ name, type, nullable, metadata: {} });
 const struct = (...fields: StructField[]): StructType => ({ type: "struct", fields });
@@ -294,7 +295,7 @@ describe("conformBatch: NOT NULL enforcement", () => {
   });
 });
 
-const GOLDEN = "/work/shared/delta-golden";
+const GOLDEN = GOLDEN_DIR;
 
 /**
  * Parquet read raw gives INT96 and some TIMESTAMP columns without a zone; lakelog's reader labels

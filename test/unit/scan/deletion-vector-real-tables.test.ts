@@ -6,7 +6,6 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { crc32 } from "node:zlib";
 import { tableFromIPC } from "apache-arrow";
 import { readParquet } from "parquet-wasm";
@@ -15,8 +14,9 @@ import type { AddFile, DeletionVectorDescriptor } from "../../../src/log/actions
 import { DeletedRows, encodeDeletionVector, loadDeletionVector } from "../../../src/scan/deletion-vector.js";
 import { decodeDeletionVectorBitmap, deletionVectorBitmapCardinality } from "../../../src/scan/dv-roaring.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
+import { SHARED_DIR } from "../../helpers/shared-data.js";
 
-const SHARED = fileURLToPath(new URL("../../../../shared/", import.meta.url));
+const SHARED = SHARED_DIR;
 const missing = existsSync(join(SHARED, "delta-golden")) ? undefined : `${SHARED} is absent (it holds the real Delta tables these checks read)`;
 
 interface LoggedDv {

@@ -31,6 +31,7 @@ import { parseExpression } from "../../../src/scan/expr-parse.js";
 import { evaluate, evaluateTriState } from "../../../src/scan/evaluate.js";
 import { and, col, type CompareOp, type Expression, type LiteralValue, lit, not, or } from "../../../src/scan/expression.js";
 import { rng } from "../../helpers/rng.js";
+import { GOLDEN_DIR } from "../../helpers/shared-data.js";
 
 
 const field = (name: string, type: StructType["fields"][number]["type"]) => ({ name, type, nullable: true, metadata: {} });
@@ -328,7 +329,7 @@ describe("evaluate: random predicates against a row-by-row reference", () => {
   });
 });
 
-const GOLDEN = "/work/shared/delta-golden";
+const GOLDEN = GOLDEN_DIR;
 
 describe.skipIf(!existsSync(GOLDEN))("evaluate on golden Parquet files (needs ../shared/delta-golden)", () => {
   it("matches a get()-based reference on every column of parquet-all-types", () => {

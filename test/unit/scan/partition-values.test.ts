@@ -6,6 +6,7 @@ import { parseSchemaString } from "../../../src/schema/parse-schema.js";
 import type { PrimitiveTypeName, StructType } from "../../../src/schema/types.js";
 import { type Scalar } from "../../../src/scan/expr-values.js";
 import { parsePartitionValue, partitionColumnsOf, partitionValuesToRow, partitionVector, serializePartitionValue } from "../../../src/scan/partition-values.js";
+import { GOLDEN_DIR } from "../../helpers/shared-data.js";
 
 const US = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
 
@@ -175,7 +176,7 @@ describe("partitionVector", () => {
   });
 });
 
-const GOLDEN = "/work/shared/delta-golden/data-reader-partition-values/delta";
+const GOLDEN = join(GOLDEN_DIR, "data-reader-partition-values", "delta");
 
 describe.skipIf(!existsSync(GOLDEN))("golden table data-reader-partition-values (needs ../shared/delta-golden)", () => {
   it("reads every file's partition values as their types", () => {

@@ -15,6 +15,7 @@ import { parsePartitionValue, partitionColumnsOf, partitionVector } from "../../
 import { canSkipFile, FileSkipper, type SkippingContext } from "../../../src/scan/skipping.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
 import { rng } from "../../helpers/rng.js";
+import { GOLDEN_DIR, TABLES_DIR } from "../../helpers/shared-data.js";
 
 const field = (name: string, type: StructType["fields"][number]["type"], metadata: Record<string, unknown> = {}) => ({ name, type, nullable: true, metadata });
 
@@ -330,7 +331,7 @@ describe("soundness: a skipped file never holds a matching row", () => {
   });
 });
 
-const GOLDEN = "/work/shared/delta-golden";
+const GOLDEN = GOLDEN_DIR;
 const noParquet: ParquetEngine = {
   readParquet: () => {
     throw new Error("unexpected Parquet read");
@@ -381,7 +382,7 @@ describe.skipIf(!existsSync(GOLDEN))("golden tables with stats (needs ../shared/
   });
 });
 
-const BIG = "/work/shared/delta-tables/300k-add-files-100-col-partitioned";
+const BIG = join(TABLES_DIR, "300k-add-files-100-col-partitioned");
 
 describe.skipIf(!existsSync(BIG))("300k-file table (needs ../shared/delta-tables)", () => {
   it("prunes by partition once per distinct partition and keeps files without stats", async () => {

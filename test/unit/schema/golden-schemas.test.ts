@@ -8,8 +8,9 @@ import { planWriteSchema } from "../../../src/schema/enforce.js";
 import { fromArrowSchema } from "../../../src/schema/from-arrow.js";
 import { parseSchemaString } from "../../../src/schema/parse-schema.js";
 import type { DataType, StructType } from "../../../src/schema/types.js";
+import { GOLDEN_DIR } from "../../helpers/shared-data.js";
 
-const GOLDEN = "/work/shared/delta-golden";
+const GOLDEN = GOLDEN_DIR;
 
 /** The last metaData action in a table's JSON commits, if any. */
 function latestMetadata(table: string): { schema: StructType; partitionColumns: string[] } | undefined {
