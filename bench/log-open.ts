@@ -22,8 +22,11 @@ const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(" / ");
 
 const REPEATS = 7;
 const WARMUP = 1;
-/** The shared table; `LAKELOG_BENCH_LOG_TABLE` points elsewhere (another checkout, or to try the skip path). */
-const TABLE = process.env.LAKELOG_BENCH_LOG_TABLE ?? join(repoRoot(), "..", "shared", "delta-tables", "300k-add-files-100-col-partitioned");
+/**
+ * The shared table (under `LAKELOG_SHARED_DIR`, else `../shared`, as the tests find it);
+ * `LAKELOG_BENCH_LOG_TABLE` points elsewhere (another checkout, or to try the skip path).
+ */
+const TABLE = process.env.LAKELOG_BENCH_LOG_TABLE ?? join(process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"), "delta-tables", "300k-add-files-100-col-partitioned");
 
 /** lakelog: open the table and count its active files. */
 async function openAndCount(): Promise<number> {
