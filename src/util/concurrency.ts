@@ -65,20 +65,11 @@ export async function mapInOrder<T, R>(
   consume: (result: R, item: T, index: number) => void | Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const window: Array<Promise<R>> = [];
-  let next = 0;
-  const launch = () => {
-    const index = next++;
-    const p = fetch(items[index]!, index);
-    p.catch(() => undefined); // handled when awaited in order
-    window.push(p);
-  };
-  while (next < items.length && window.length < limit) launch();
-  for (let index = 0; index < items.length; index++) {
+  let index = 0;
+  for await (const result of prefetchInOrder(items, limit, fetch)) {
     signal?.throwIfAborted();
-    const result = await window.shift()!;
-    if (next < items.length) launch();
     await consume(result, items[index]!, index);
+    index++;
   }
 }
 
