@@ -1,13 +1,16 @@
 /**
- * The layer rule from STYLE.md: imports point left only.
- *   util, errors <- schema, storage <- engine <- log <- scan, timetravel <- txn <- ops <- table <- cli
+ * The layer rule from STYLE.md (spec/architecture.md): imports point left only.
+ *   util, errors <- arrow <- schema, storage <- engine <- log <- expr, dv <- scan, timetravel <- txn <- ops <- table <- cli
  * A layer may import itself and any layer left of it; index.ts (the public surface) may import all.
+ * Layers of the same rank do not import each other (util and errors excepted).
  */
 const order = [
   ["util", "errors"],
+  ["arrow"],
   ["schema", "storage"],
   ["engine"],
   ["log"],
+  ["expr", "dv"],
   ["scan", "timetravel"],
   ["txn"],
   ["ops"],
@@ -35,6 +38,14 @@ forbidden.push({
   comment: "modules must not import each other in a cycle",
   from: {},
   to: { circular: true },
+});
+forbidden.push({
+  name: "engine-seam-only",
+  severity: "error",
+  comment:
+    "outside src/engine/ only the seam (src/engine/index.ts) may be imported: the parquet-wasm implementation is reached through the Engine value",
+  from: { path: "^src/", pathNot: "^src/engine/" },
+  to: { path: "^src/engine/", pathNot: "^src/engine/index\\.ts$" },
 });
 forbidden.push({
   name: "cli-public-api-only",

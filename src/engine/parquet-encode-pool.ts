@@ -13,6 +13,7 @@
  * under a bound (`saturated`), and wait for their oldest result beyond it. Threads are started on first use and keep the process alive
  * only while they have work.
  */
+import { InvalidArgumentError } from "../errors/argument-errors.js";
 import { availableParallelism } from "node:os";
 import { Worker, type parentPort as ParentPort } from "node:worker_threads";
 import { ParquetMemoryError, ParquetWriteError } from "../errors/parquet-errors.js";
@@ -40,7 +41,14 @@ type Classify = typeof classifyWasmError;
  * The body of an encoder thread. It runs from its source text (see {@link threadSource}): like the
  * functions it is given, it may use only its arguments.
  */
-function encoderThread(req: NodeJS.Require, modulePath: string, heapLimit: number, oomHeap: number, encode: Encode, classify: Classify): void {
+function encoderThread(
+  req: NodeJS.Require,
+  modulePath: string,
+  heapLimit: number,
+  oomHeap: number,
+  encode: Encode,
+  classify: Classify,
+): void {
   const { parentPort } = req("node:worker_threads") as { parentPort: typeof ParentPort };
   let wasm: ParquetWasmModule | undefined;
   parentPort!.on("message", (job: EncodeJob) => {
@@ -65,7 +73,13 @@ function encoderThread(req: NodeJS.Require, modulePath: string, heapLimit: numbe
 
 /** The program an encoder thread runs. */
 function threadSource(): string {
-  const args = [JSON.stringify(parquetWasmModulePath()), String(parquetWasmHeapLimit()), String(OUT_OF_MEMORY_HEAP), encodeRowGroup.toString(), classifyWasmError.toString()];
+  const args = [
+    JSON.stringify(parquetWasmModulePath()),
+    String(parquetWasmHeapLimit()),
+    String(OUT_OF_MEMORY_HEAP),
+    encodeRowGroup.toString(),
+    classifyWasmError.toString(),
+  ];
   return `(${encoderThread.toString()})(require, ${args.join(", ")});`;
 }
 
@@ -114,7 +128,11 @@ class EncoderThread {
     if (reply.bytes) job.resolve(reply.bytes);
     else {
       const failure = reply.failure ?? { kind: "error", message: "no result" };
-      job.reject(failure.kind === "oom" ? new ParquetMemoryError("encoding a row group", { cause: new Error(failure.message) }) : new ParquetWriteError(`the encoder failed: ${failure.message}`));
+      job.reject(
+        failure.kind === "oom"
+          ? new ParquetMemoryError("encoding a row group", { cause: new Error(failure.message) })
+          : new ParquetWriteError(`the encoder failed: ${failure.message}`),
+      );
     }
   }
 
@@ -166,7 +184,7 @@ export class ParquetEncoderPool {
     await Promise.all(threads.map((t) => t.terminate()));
   }
 
-/** The live thread with the fewest jobs, starting one while there are fewer than `size`. */
+  /** The live thread with the fewest jobs, starting one while there are fewer than `size`. */
   private pick(): EncoderThread {
     for (let i = this.threads.length - 1; i >= 0; i--) if (!this.threads[i]!.alive) this.threads.splice(i, 1);
     let best = this.threads[0];
@@ -187,7 +205,10 @@ function defaultThreads(): number {
   if (env !== undefined && env.trim() !== "") {
     const n = Number(env);
     if (Number.isInteger(n) && n >= 0) return n;
-    if (!warned) process.emitWarning(`LAKELOG_ENCODE_THREADS=${JSON.stringify(env)} is not a whole number >= 0; using the default`, { code: "LAKELOG_ENCODE_THREADS" });
+    if (!warned)
+      process.emitWarning(`LAKELOG_ENCODE_THREADS=${JSON.stringify(env)} is not a whole number >= 0; using the default`, {
+        code: "LAKELOG_ENCODE_THREADS",
+      });
     warned = true;
   }
   return Math.max(0, Math.min(4, availableParallelism() - 1));
@@ -213,6 +234,7 @@ export function parquetEncoderPool(): ParquetEncoderPool | undefined {
  * most 4). Threads already running are stopped when the count changes.
  */
 export function setParquetEncodeThreads(threads: number | undefined): void {
-  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0)) throw new RangeError(`encode threads must be a whole number >= 0, got ${threads}`);
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 0))
+    throw new InvalidArgumentError("encode threads", String(threads), "a whole number >= 0, or undefined for the default");
   configured = threads;
 }

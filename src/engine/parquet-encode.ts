@@ -26,8 +26,12 @@ export interface EncodeSettings {
 
 /** A complete Parquet file holding the rows of the IPC stream `ipc` as one row group. */
 export function encodeRowGroup(wasm: ParquetWasmModule, ipc: Uint8Array, settings: EncodeSettings): Uint8Array {
-  const codec = { snappy: wasm.Compression.SNAPPY, zstd: wasm.Compression.ZSTD, uncompressed: wasm.Compression.UNCOMPRESSED }[settings.compression];
-  const stats = { none: wasm.EnabledStatistics.None, chunk: wasm.EnabledStatistics.Chunk, page: wasm.EnabledStatistics.Page }[settings.statistics];
+  const codec = { snappy: wasm.Compression.SNAPPY, zstd: wasm.Compression.ZSTD, uncompressed: wasm.Compression.UNCOMPRESSED }[
+    settings.compression
+  ];
+  const stats = { none: wasm.EnabledStatistics.None, chunk: wasm.EnabledStatistics.Chunk, page: wasm.EnabledStatistics.Page }[
+    settings.statistics
+  ];
   let builder = new wasm.WriterPropertiesBuilder()
     .setCompression(codec)
     .setStatisticsEnabled(stats)
@@ -59,6 +63,7 @@ export function classifyWasmError(err: unknown, heapBytes: number, oomHeapBytes:
     const kind = heapBytes >= oomHeapBytes ? "oom" : "trap";
     return { kind, message: `parquet-wasm ${kind === "oom" ? "ran out of memory" : "crashed"}: ${err.message}`, cause: err };
   }
-  if (err instanceof RangeError && /memory/i.test(err.message)) return { kind: "oom", message: `parquet-wasm ran out of memory: ${err.message}`, cause: err };
+  if (err instanceof RangeError && /memory/i.test(err.message))
+    return { kind: "oom", message: `parquet-wasm ran out of memory: ${err.message}`, cause: err };
   return { kind: "error", message: err instanceof Error ? err.message : String(err), cause: err };
 }

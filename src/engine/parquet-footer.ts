@@ -8,6 +8,7 @@
  * `PAR1`, and appends a footer whose schema, row groups and offsets describe only those bytes.
  * Pure functions over bytes; no I/O.
  */
+import { InternalError } from "../errors/argument-errors.js";
 import { CorruptParquetError, UnsupportedParquetError } from "../errors/parquet-errors.js";
 import {
   decodeStruct,
@@ -64,7 +65,16 @@ export interface FooterField {
 }
 
 /** Parquet physical type codes (the footer's `Type` enum). */
-export const PhysicalType = { BOOLEAN: 0, INT32: 1, INT64: 2, INT96: 3, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6, FIXED_LEN_BYTE_ARRAY: 7 } as const;
+export const PhysicalType = {
+  BOOLEAN: 0,
+  INT32: 1,
+  INT64: 2,
+  INT96: 3,
+  FLOAT: 4,
+  DOUBLE: 5,
+  BYTE_ARRAY: 6,
+  FIXED_LEN_BYTE_ARRAY: 7,
+} as const;
 
 /** One leaf column: where its element sits in the flattened schema, and its physical type. */
 export interface FooterLeaf {
@@ -125,6 +135,10 @@ export function decodeFooter(bytes: Uint8Array, fileSize: number, path: string):
     if (key !== undefined) keyValueMetadata.set(key, getString(kv, 2) ?? "");
   }
   const numRows = toSafe(getI64(raw, 3), "num_rows", path);
+  // a footer whose row groups do not add up to its row count would read as fewer rows, silently
+  const groupRows = rowGroups.reduce((n, g) => n + g.numRows, 0);
+  if (groupRows !== numRows)
+    throw new CorruptParquetError(path, `footer says ${numRows} rows but its ${rowGroups.length} row groups hold ${groupRows}`);
   return { raw, numRows, rowGroups, fields, leaves, numLeaves, keyValueMetadata, createdBy: getString(raw, 6), metadataStart };
 }
 
@@ -162,7 +176,8 @@ function topLevelFields(schema: ThriftStruct[], path: string): { fields: FooterF
 
 function decodeRowGroup(rg: ThriftStruct, index: number, numLeaves: number, limit: number, path: string): FooterRowGroup {
   const columns = getStructList(rg, 1);
-  if (columns.length !== numLeaves) throw new CorruptParquetError(path, `row group ${index} has ${columns.length} column chunks for ${numLeaves} columns`);
+  if (columns.length !== numLeaves)
+    throw new CorruptParquetError(path, `row group ${index} has ${columns.length} column chunks for ${numLeaves} columns`);
   const chunks = columns.map((chunk, c) => {
     const filePath = getString(chunk, 1);
     if (filePath) throw new UnsupportedParquetError(path, `column chunks stored in another file (${filePath})`);
@@ -171,7 +186,10 @@ function decodeRowGroup(rg: ThriftStruct, index: number, numLeaves: number, limi
     if (!meta) throw new CorruptParquetError(path, `row group ${index} column ${c} has no metadata`);
     const range = chunkRange(meta);
     if (range.start < 0 || range.length < 0 || range.start + range.length > limit) {
-      throw new CorruptParquetError(path, `row group ${index} column ${c} spans bytes ${range.start}..${range.start + range.length}, outside the data area (${limit} bytes)`);
+      throw new CorruptParquetError(
+        path,
+        `row group ${index} column ${c} spans bytes ${range.start}..${range.start + range.length}, outside the data area (${limit} bytes)`,
+      );
     }
     return range;
   });
@@ -253,13 +271,15 @@ export function buildProjectedFile(
   }
   const relocate = (offset: number): number => {
     const hit = placed.find((p) => offset >= p.range.start && offset < p.range.start + p.bytes.byteLength);
-    if (!hit) throw new RangeError(`offset ${offset} is not in any fetched range`);
+    if (!hit) throw new InternalError(`offset ${offset} is not in any fetched range`);
     return hit.at + (offset - hit.range.start);
   };
   const leaves = leavesOf(fields);
   const rawGroups = getStructList(footer.raw, 4);
   const isInt96 = (leaf: number) => footer.leaves[leaf]?.physicalType === PhysicalType.INT96;
-  const newGroups = rowGroups.map((rg) => projectRowGroup(rawGroups[rg] as ThriftStruct, footer.rowGroups[rg] as FooterRowGroup, leaves, relocate, isInt96));
+  const newGroups = rowGroups.map((rg) =>
+    projectRowGroup(rawGroups[rg] as ThriftStruct, footer.rowGroups[rg] as FooterRowGroup, leaves, relocate, isInt96),
+  );
   const meta = projectedMetadata(footer, fields, leaves, newGroups);
   const encoded = encodeStruct(meta);
   const out = new Uint8Array(at + encoded.byteLength + 8);
@@ -347,13 +367,15 @@ function projectedMetadata(footer: ParquetFooter, fields: readonly FooterField[]
   if (kv.length > 0) meta.set(5, structList(kv));
   else meta.delete(5);
   const orders = getList(footer.raw, 7);
-  if (orders.length === footer.numLeaves) meta.set(7, { t: TType.List, elem: TType.Struct, v: leaves.map((l) => orders[l] as ThriftValue) });
+  if (orders.length === footer.numLeaves)
+    meta.set(7, { t: TType.List, elem: TType.Struct, v: leaves.map((l) => orders[l] as ThriftValue) });
   else meta.delete(7);
   return meta;
 }
 
 function toSafe(v: bigint | undefined, what: string, path: string): number {
-  if (v === undefined || v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER)) throw new CorruptParquetError(path, `footer ${what} is missing or out of range`);
+  if (v === undefined || v < 0n || v > BigInt(Number.MAX_SAFE_INTEGER))
+    throw new CorruptParquetError(path, `footer ${what} is missing or out of range`);
   return Number(v);
 }
 

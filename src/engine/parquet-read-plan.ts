@@ -81,7 +81,8 @@ export function zipColumnGroups(parts: RecordBatch[][], path: string): RecordBat
   const first = parts[0] ?? [];
   return first.map((batch, i) => {
     const pieces = parts.map((p) => p[i]);
-    if (pieces.some((p) => !p || p.numRows !== batch.numRows)) throw new CorruptParquetError(path, "column groups of one row group decoded to different row counts");
+    if (pieces.some((p) => !p || p.numRows !== batch.numRows))
+      throw new CorruptParquetError(path, "column groups of one row group decoded to different row counts");
     const fields = pieces.flatMap((p) => (p as RecordBatch).schema.fields);
     const children = pieces.flatMap((p) => (p as RecordBatch).data.children as Data[]);
     const schema = new Schema(fields, batch.schema.metadata);

@@ -9,11 +9,12 @@
  * {@link CorruptParquetError}. Memory is bounded by one decode unit (a row group, or a few small
  * ones) of the projected columns.
  */
+import { InvalidArgumentError } from "../errors/argument-errors.js";
 import { type Data, type RecordBatch, RecordBatchReader, Schema } from "apache-arrow";
 import { CorruptParquetError, ParquetMemoryError } from "../errors/parquet-errors.js";
 import type { ObjectStore } from "../storage/store.js";
 import { forEachConcurrent } from "../util/concurrency.js";
-import { batchOf, mapLeafTypes, mapLeaves } from "./parquet-arrow-data.js";
+import { batchOf, mapLeafTypes, mapLeaves } from "../arrow/data.js";
 import {
   buildProjectedFile,
   buildSchemaOnlyFile,
@@ -108,7 +109,8 @@ export async function openParquetFile(store: ObjectStore, path: string, options:
   const size = options.size ?? (await store.head(path, { signal })).size;
   const want = Math.min(size, Math.max(options.footerPrefetch ?? DEFAULT_FOOTER_PREFETCH, 8));
   const tail = want === 0 ? new Uint8Array(0) : await store.get(path, { range: { offset: size - want, length: want }, signal });
-  if (tail.byteLength !== want) throw new CorruptParquetError(path, `object is shorter than its size ${size} (read ${tail.byteLength} of the last ${want} bytes)`);
+  if (tail.byteLength !== want)
+    throw new CorruptParquetError(path, `object is shorter than its size ${size} (read ${tail.byteLength} of the last ${want} bytes)`);
   const length = footerLength(tail, size, path);
   const metadata =
     length + 8 <= tail.byteLength
@@ -156,7 +158,11 @@ export class ParquetFileReader {
     return (this.cachedMetadata ??= {
       size: this.size,
       numRows: this.footer.numRows,
-      rowGroups: this.footer.rowGroups.map((g) => ({ numRows: g.numRows, compressedBytes: g.compressedSize, uncompressedBytes: g.totalByteSize })),
+      rowGroups: this.footer.rowGroups.map((g) => ({
+        numRows: g.numRows,
+        compressedBytes: g.compressedSize,
+        uncompressedBytes: g.totalByteSize,
+      })),
       schema: this.decodeSchema(),
       keyValueMetadata: this.footer.keyValueMetadata,
       createdBy: this.footer.createdBy,
@@ -221,7 +227,12 @@ export class ParquetFileReader {
   }
 
   /** Decodes some fields of some row groups from fetched bytes, INT96 columns converted. */
-  private decodeGroup(rowGroups: number[], fields: FooterField[], fetched: { range: FetchRange; bytes: Uint8Array }[], batchSize: number): RecordBatch[] {
+  private decodeGroup(
+    rowGroups: number[],
+    fields: FooterField[],
+    fetched: { range: FetchRange; bytes: Uint8Array }[],
+    batchSize: number,
+  ): RecordBatch[] {
     const file = buildProjectedFile(this.footer, rowGroups, fields, fetched);
     const ipc = runParquetWasm(
       (wasm) => wasm.readParquet(file, { batchSize }).intoIPCStream(),
@@ -247,7 +258,8 @@ export class ParquetFileReader {
     const count = this.footer.rowGroups.length;
     if (rowGroups === undefined) return Array.from({ length: count }, (_, i) => i);
     for (const rg of rowGroups) {
-      if (!Number.isInteger(rg) || rg < 0 || rg >= count) throw new RangeError(`row group ${rg} does not exist in ${this.path} (it has ${count})`);
+      if (!Number.isInteger(rg) || rg < 0 || rg >= count)
+        throw new InvalidArgumentError("rowGroups", String(rg), `row group numbers 0 to ${count - 1} of ${this.path}`);
     }
     return [...rowGroups];
   }
@@ -262,7 +274,8 @@ export class ParquetFileReader {
         const bytes = this.whole
           ? this.whole.subarray(range.start, range.end)
           : await this.store.get(this.path, { range: { offset: range.start, length }, signal });
-        if (bytes.byteLength !== length) throw new CorruptParquetError(this.path, `object ended early: read ${bytes.byteLength} of ${length} bytes at ${range.start}`);
+        if (bytes.byteLength !== length)
+          throw new CorruptParquetError(this.path, `object ended early: read ${bytes.byteLength} of ${length} bytes at ${range.start}`);
         out[i] = { range, bytes };
       },
       signal,

@@ -10,7 +10,20 @@
  */
 import { ParquetWriteError } from "../errors/parquet-errors.js";
 import { decodeFooter, footerLength, PARQUET_MAGIC } from "./parquet-footer.js";
-import { decodeStruct, encodeStruct, getI64, getInt, getStruct, getStructList, i16, i32, i64, structList, type ThriftStruct, TType } from "./parquet-thrift.js";
+import {
+  decodeStruct,
+  encodeStruct,
+  getI64,
+  getInt,
+  getStruct,
+  getStructList,
+  i16,
+  i32,
+  i64,
+  structList,
+  type ThriftStruct,
+  TType,
+} from "./parquet-thrift.js";
 
 interface PendingIndex {
   chunk: ThriftStruct;
@@ -46,14 +59,21 @@ export class ParquetStitcher {
   /** Adds a part; returns the chunks to emit now (the file header first, then its column data). */
   add(part: Uint8Array): Uint8Array[] {
     const length = footerLength(part, part.byteLength, "(parquet writer output)");
-    const footer = decodeFooter(part.subarray(part.byteLength - 8 - length, part.byteLength - 8), part.byteLength, "(parquet writer output)");
+    const footer = decodeFooter(
+      part.subarray(part.byteLength - 8 - length, part.byteLength - 8),
+      part.byteLength,
+      "(parquet writer output)",
+    );
     const out: Uint8Array[] = [];
     if (this.position === 0) {
       out.push(PARQUET_MAGIC.slice());
       this.position = PARQUET_MAGIC.byteLength;
     }
     this.first ??= footer.raw;
-    const dataEnd = footer.rowGroups.reduce((end, g) => g.chunks.reduce((e, c) => Math.max(e, c.start + c.length), end), PARQUET_MAGIC.byteLength);
+    const dataEnd = footer.rowGroups.reduce(
+      (end, g) => g.chunks.reduce((e, c) => Math.max(e, c.start + c.length), end),
+      PARQUET_MAGIC.byteLength,
+    );
     const shift = BigInt(this.position - PARQUET_MAGIC.byteLength);
     for (const raw of getStructList(footer.raw, 4)) {
       this.rowGroups.push(this.shiftRowGroup(raw, shift, part));
@@ -117,7 +137,14 @@ export class ParquetStitcher {
   }
 
   /** Moves a page-index structure out of the part, shifting page offsets for offset indexes. */
-  private takeIndex(chunk: ThriftStruct, part: Uint8Array, offsetField: number, lengthField: number, into: PendingIndex[], shift: bigint | undefined): void {
+  private takeIndex(
+    chunk: ThriftStruct,
+    part: Uint8Array,
+    offsetField: number,
+    lengthField: number,
+    into: PendingIndex[],
+    shift: bigint | undefined,
+  ): void {
     const offset = getI64(chunk, offsetField);
     const length = getInt(chunk, lengthField);
     if (offset === undefined || length === undefined) return;

@@ -375,4 +375,8 @@ export const i16 = (v: number): ThriftValue => ({ t: TType.I16, v });
 /** Makes a binary value from a string. */
 export const str = (v: string): ThriftValue => ({ t: TType.Binary, v: encoder.encode(v) });
 /** Makes a list of structs. */
-export const structList = (items: ThriftStruct[]): ThriftValue => ({ t: TType.List, elem: TType.Struct, v: items.map((v) => ({ t: TType.Struct, v })) });
+export const structList = (items: ThriftStruct[]): ThriftValue => ({
+  t: TType.List,
+  elem: TType.Struct,
+  v: items.map((v) => ({ t: TType.Struct, v })),
+});

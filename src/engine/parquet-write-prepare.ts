@@ -24,8 +24,8 @@ import {
   Vector,
 } from "apache-arrow";
 import { ParquetWriteError } from "../errors/parquet-errors.js";
-import { batchOf, isValidAt, strideOf } from "./parquet-arrow-data.js";
-import { castData } from "./parquet-cast.js";
+import { batchOf, isValidAt, strideOf } from "../arrow/data.js";
+import { castData } from "../arrow/cast.js";
 
 /**
  * The type a column is written as: Timestamp of any unit as µs (zone "UTC" when it had one, none
@@ -61,8 +61,14 @@ export function writeTypeOf(type: DataType): DataType {
       const keyType = writeTypeOf(key.type);
       const valueType = writeTypeOf(value.type);
       if (keyType === key.type && valueType === value.type) return type;
-      const struct = new Struct([new Field("key", keyType, false, key.metadata), new Field("value", valueType, value.nullable, value.metadata)]);
-      return new Map_(new Field("entries", struct as Struct<{ key: DataType; value: DataType }>, false, entries.metadata), (type as Map_).keysSorted);
+      const struct = new Struct([
+        new Field("key", keyType, false, key.metadata),
+        new Field("value", valueType, value.nullable, value.metadata),
+      ]);
+      return new Map_(
+        new Field("entries", struct as Struct<{ key: DataType; value: DataType }>, false, entries.metadata),
+        (type as Map_).keysSorted,
+      );
     }
     case Type.Struct: {
       let changed = false;
@@ -96,7 +102,9 @@ export function writeSchemaOf(schema: Schema): Schema {
 export function prepareBatch(batch: RecordBatch, schema: Schema, expectedKey: string): RecordBatch {
   const fields = batch.schema.fields;
   if (fields.length !== schema.fields.length || fields.some((f, i) => f.name !== schema.fields[i]?.name)) {
-    throw new ParquetWriteError(`a batch has columns [${fields.map((f) => f.name).join(", ")}] where the file has [${schema.fields.map((f) => f.name).join(", ")}]`);
+    throw new ParquetWriteError(
+      `a batch has columns [${fields.map((f) => f.name).join(", ")}] where the file has [${schema.fields.map((f) => f.name).join(", ")}]`,
+    );
   }
   const key = schemaKey(writeSchemaOf(batch.schema));
   if (key !== expectedKey) throw new ParquetWriteError(`a batch's schema ${key} differs from the file's ${expectedKey}`);
@@ -139,7 +147,10 @@ export function highCardinalityColumns(batch: RecordBatch): string[] {
     if (!isSampled(field.type)) return;
     const seen = new Set<unknown>();
     // fixed-width values straight from the buffer; others through the vector
-    const flat = [Type.Int, Type.Float, Type.Date, Type.Timestamp].includes(field.type.typeId) && ArrayBuffer.isView(data.values) ? (data.values as unknown as ArrayLike<unknown>) : undefined;
+    const flat =
+      [Type.Int, Type.Float, Type.Date, Type.Timestamp].includes(field.type.typeId) && ArrayBuffer.isView(data.values)
+        ? (data.values as unknown as ArrayLike<unknown>)
+        : undefined;
     const stride = flat ? strideOf(field.type) : 1;
     const vector = flat ? undefined : new Vector([data]);
     let valid = 0;

@@ -12,8 +12,8 @@
  */
 import { type RecordBatch, RecordBatchStreamWriter, type Schema, Table } from "apache-arrow";
 import { ParquetMemoryError, ParquetWriteError } from "../errors/parquet-errors.js";
-import { adoptBatch, adoptSchema } from "./parquet-arrow-adopt.js";
-import { normalizeBatch } from "./parquet-cast.js";
+import { adoptBatch, adoptSchema } from "../arrow/adopt.js";
+import { normalizeBatch } from "../arrow/cast.js";
 import { type EncodeSettings, encodeRowGroup } from "./parquet-encode.js";
 import { parquetEncoderPool } from "./parquet-encode-pool.js";
 import { ParquetStitcher } from "./parquet-stitch.js";
@@ -83,7 +83,10 @@ const INLINE_BELOW_BYTES = 1024 * 1024;
  * await store.putStream(path, out);
  * const { numRows, size } = await out.result;
  */
-export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>, options: ParquetWriteOptions = {}): ParquetByteStream {
+export function writeParquetStream(
+  batches: Iterable<RecordBatch> | AsyncIterable<RecordBatch>,
+  options: ParquetWriteOptions = {},
+): ParquetByteStream {
   let settle!: { resolve: (r: ParquetWriteResult) => void; reject: (e: unknown) => void };
   const result = new Promise<ParquetWriteResult>((resolve, reject) => (settle = { resolve, reject }));
   result.catch(() => undefined); // the iterator's caller sees the error; `result` need not be awaited
@@ -102,7 +105,10 @@ export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterabl
         }
         const entry = { part: pool.encode(job.ipc, job.settings), done: false };
         // awaited below, or abandoned when the write fails first
-        entry.part.then(() => (entry.done = true), () => (entry.done = true));
+        entry.part.then(
+          () => (entry.done = true),
+          () => (entry.done = true),
+        );
         encoding.push(entry);
         // keep gathering while the threads keep up: take what is done, and wait only when the
         // row groups waiting for a thread exceed the pool's bound
@@ -144,7 +150,10 @@ export function writeParquetStream(batches: Iterable<RecordBatch> | AsyncIterabl
  * Encodes batches as one Parquet file in memory (for small files; use {@link writeParquetStream}
  * for large ones). Synchronous.
  */
-export function writeParquetBuffer(batches: Iterable<RecordBatch>, options: Omit<ParquetWriteOptions, "signal"> = {}): ParquetWriteResult & { data: Uint8Array } {
+export function writeParquetBuffer(
+  batches: Iterable<RecordBatch>,
+  options: Omit<ParquetWriteOptions, "signal"> = {},
+): ParquetWriteResult & { data: Uint8Array } {
   const writer = new ParquetFileWriter(options);
   const chunks: Uint8Array[] = [];
   for (const batch of batches) for (const job of writer.write(batch)) chunks.push(...writer.add(encodeHere(job)));
@@ -201,7 +210,9 @@ class ParquetFileWriter {
   /** Adds a batch; returns the row groups completed by it (usually none). */
   write(input: RecordBatch): RowGroupJob[] {
     const local = adoptBatch(input);
-    const normalized = this.target ? normalizeBatch(local, this.target) : local;
+    // a batch whose columns already hold the file schema's own type objects (the write
+    // pipeline's: it conformed them to that schema) needs no conversion
+    const normalized = this.target && !isAlreadyOf(local, this.target) ? normalizeBatch(local, this.target) : local;
     if (!this.schema) this.useSchema(normalized.schema);
     let batch = prepareBatch(normalized, this.schema as Schema, this.key);
     const out: RowGroupJob[] = [];
@@ -278,4 +289,21 @@ class ParquetFileWriter {
 function writeError(failure: WasmFailure): Error {
   if (failure.kind === "oom") return new ParquetMemoryError("encoding a row group", { cause: failure.cause });
   return new ParquetWriteError(`the encoder failed: ${failure.message}`, { cause: failure.cause });
+}
+
+/**
+ * True when `batch` has `target`'s columns in order (names, nullability) and each column's data
+ * is of the very type object `target` declares: {@link normalizeBatch} would convert no value.
+ * O(columns), no allocation.
+ */
+function isAlreadyOf(batch: RecordBatch, target: Schema): boolean {
+  const fields = batch.schema.fields;
+  const wanted = target.fields;
+  const columns = batch.data.children;
+  if (fields.length !== wanted.length || columns.length !== wanted.length) return false;
+  for (let i = 0; i < wanted.length; i++) {
+    const w = wanted[i]!;
+    if (fields[i]!.name !== w.name || fields[i]!.nullable !== w.nullable || columns[i]!.type !== w.type) return false;
+  }
+  return true;
 }

@@ -2,22 +2,22 @@
  * Reading checkpoints: classic (one Parquet file or several parts), v2 (a JSON or Parquet
  * top-level file that may point at sidecar files of adds and removes).
  */
-import { DataType as ArrowTypes, type RecordBatch, type Vector } from "apache-arrow";
-import type { ParquetEngine } from "../engine/engine.js";
-import type { ObjectStore } from "../storage/store.js";
+import { Buffer, isAscii } from "node:buffer";
+import { DataType as ArrowTypes, type Vector } from "apache-arrow";
+import type { Engine } from "../engine/index.js";
 import { mapInOrder } from "../util/concurrency.js";
-import type { Action, Sidecar } from "./actions.js";
+import type { Action, AddFile, Sidecar } from "./actions.js";
 import { LOG_DIR } from "./log-files.js";
 import type { CheckpointFile } from "./log-segment.js";
 import { forEachAction, validateAction } from "./parse-actions.js";
+import { CorruptLogError } from "../errors/log-errors.js";
 
 /** The action columns of a checkpoint, in the order they are applied. */
 const CHECKPOINT_COLUMNS = ["protocol", "metaData", "txn", "domainMetadata", "checkpointMetadata", "sidecar", "remove", "add"] as const;
 
 /** Reads every action of a checkpoint (all parts, and the sidecars of a v2 checkpoint). */
 export async function readCheckpoint(
-  store: ObjectStore,
-  engine: ParquetEngine,
+  engine: Engine,
   files: CheckpointFile[],
   visit: (action: Action) => void,
   signal?: AbortSignal,
@@ -29,10 +29,10 @@ export async function readCheckpoint(
   };
   for (const file of files) {
     if (file.fileType === "json") {
-      const bytes = await store.get(file.path, { signal });
+      const bytes = await engine.store.get(file.path, { signal });
       forEachAction(bytes, file.path, (a) => collect(a));
     } else {
-      await readParquetActions(store, engine, file.path, file.size, collect, signal);
+      await readParquetActions(engine, { path: file.path, size: file.size, signal }, collect);
     }
   }
   await mapInOrder(
@@ -41,7 +41,7 @@ export async function readCheckpoint(
     async (sidecar) => {
       const path = sidecarPath(sidecar.path);
       const actions: Action[] = [];
-      await readParquetActions(store, engine, path, sidecar.sizeInBytes, (a) => actions.push(a), signal);
+      await readParquetActions(engine, { path, size: sidecar.sizeInBytes, signal }, (a) => actions.push(a));
       return actions;
     },
     (actions) => actions.forEach(visit),
@@ -56,28 +56,193 @@ function sidecarPath(path: string): string {
 
 /** Converts the action rows of one Parquet checkpoint or sidecar file. */
 async function readParquetActions(
-  store: ObjectStore,
-  engine: ParquetEngine,
-  path: string,
-  size: number | undefined,
+  engine: Engine,
+  file: { path: string; size?: number; signal?: AbortSignal },
   visit: (action: Action) => void,
-  signal?: AbortSignal,
 ): Promise<void> {
-  for await (const batch of engine.readParquet(store, path, { columns: [...CHECKPOINT_COLUMNS], size, signal, batchSize: 1 << 16 })) {
-    const readers = CHECKPOINT_COLUMNS.map((kind) => [kind, columnReader(batch, kind)] as const).filter(([, r]) => r !== undefined);
+  const { path, size, signal } = file;
+  for await (const batch of engine.parquet.read(engine.store, path, {
+    columns: [...CHECKPOINT_COLUMNS],
+    size,
+    signal,
+    batchSize: 1 << 16,
+  })) {
+    // the other action kinds are rare: a generic reader per column, asked only where the column is set
+    const others: [string, Vector, Reader][] = [];
+    for (const kind of CHECKPOINT_COLUMNS) {
+      const vector = batch.getChild(kind);
+      // adds are read column by column (addReader) unless the column comes in several chunks
+      const fast = kind === "add" && vector?.data.length === 1;
+      if (!fast && vector && vector.nullCount < vector.length) others.push([kind, vector, makeReader(vector)]);
+    }
+    const addVector = batch.getChild("add");
+    const readAdd =
+      addVector && addVector.data.length === 1 && addVector.nullCount < addVector.length ? addReader(addVector, path) : undefined;
+    const addData = addVector?.data.length === 1 ? addVector.data[0] : undefined;
     for (let i = 0; i < batch.numRows; i++) {
-      for (const [kind, read] of readers) {
-        const value = read!(i);
-        if (value === null || value === undefined) continue;
+      for (const [kind, vector, read] of others) {
+        if (!vector.isValid(i)) continue;
+        const value = read(i);
         if (kind === "add") normaliseAddStats(value as Record<string, unknown>);
         const action = validateAction({ [kind]: value }, path, undefined);
         if (action) visit(action);
       }
+      if (readAdd && addData!.getValid(i)) visit({ add: readAdd(i) });
     }
   }
 }
 
-/** Checkpoints written without JSON stats carry `stats_parsed`; turn it into the JSON form. */
+/**
+ * A reader of the `add` column that builds each add straight from its child columns: the fields
+ * every add has are read by position, the rare ones (deletion vector, tags, row ids) through the
+ * generic reader and only where set. `dataChange` is not carried: it means nothing for a file of a
+ * checkpoint (Spark writes false), and a snapshot's active files report true.
+ */
+function addReader(vector: Vector, path: string): (i: number) => AddFile {
+  const child = (name: string): Vector | undefined => {
+    const type = vector.type as { children?: { name: string }[] };
+    const k = type.children?.findIndex((f) => f.name === name) ?? -1;
+    return k < 0 ? undefined : (vector.getChildAt(k) ?? undefined);
+  };
+  const paths = utf8Reader(child("path"));
+  const sizes = int64Reader(child("size"));
+  const times = int64Reader(child("modificationTime"));
+  const stats = utf8Reader(child("stats"));
+  const statsParsed = child("stats_parsed");
+  const readStatsParsed = statsParsed ? makeReader(statsParsed) : undefined;
+  const partitions = child("partitionValues");
+  const readPartitions = partitions ? mapReader(partitions) : undefined;
+  const rare = (["tags", "deletionVector", "baseRowId", "defaultRowCommitVersion", "clusteringProvider"] as const)
+    .map((name) => [name, child(name)] as const)
+    .filter((entry): entry is readonly [(typeof entry)[0], Vector] => entry[1] !== undefined && entry[1].nullCount < entry[1].length)
+    .map(([name, v]) => [name, v, makeReader(v)] as const);
+  const fail = (detail: string): never => {
+    throw new CorruptLogError(path, undefined, detail);
+  };
+  return (i) => {
+    const filePath = paths?.(i);
+    if (typeof filePath !== "string" || filePath === "") fail("add needs a non-empty path");
+    const fileSize = sizes?.(i);
+    if (typeof fileSize !== "number") fail(`add ${String(filePath)} needs a numeric size`);
+    const time = times?.(i);
+    const add: AddFile = {
+      path: filePath as string,
+      partitionValues: readPartitions?.(i) ?? {},
+      size: fileSize as number,
+      modificationTime: typeof time === "number" ? time : 0,
+      dataChange: true,
+    };
+    const text = stats?.(i);
+    if (text !== null && text !== undefined) add.stats = text;
+    else if (readStatsParsed) {
+      const parsed = readStatsParsed(i);
+      if (parsed !== null && parsed !== undefined) add.stats = JSON.stringify(parsed);
+    }
+    for (const [name, v, read] of rare) {
+      if (v.isValid(i)) (add as unknown as Record<string, unknown>)[name] = read(i);
+    }
+    return add;
+  };
+}
+
+/**
+ * A reader of a `map<string, string>` column (partition values). Rows with equal entries share one
+ * object (a table has few partitions), found by the entries' text without building a new object.
+ */
+function mapReader(vector: Vector): (i: number) => Record<string, string | null> | null {
+  const data = vector.data;
+  const entries = vector.getChildAt(0);
+  const keys = utf8Reader(entries?.getChildAt(0) ?? undefined);
+  const values = utf8Reader(entries?.getChildAt(1) ?? undefined);
+  if (data.length !== 1 || !keys || !values) {
+    const generic = makeReader(vector);
+    return (i) => generic(i) as Record<string, string | null> | null;
+  }
+  const offsets = data[0]!.valueOffsets;
+  const shared = new Map<string, Record<string, string | null>>();
+  const single = new Map<string, Map<string | null, Record<string, string | null>>>();
+  return (i) => {
+    if (!vector.isValid(i)) return null;
+    const from = offsets[i]!;
+    const to = offsets[i + 1]!;
+    if (to - from === 1) {
+      // one partition column, the common case: looked up by column then value, no key string built
+      const key = keys(from) ?? "null";
+      const value = values(from);
+      let byValue = single.get(key);
+      if (!byValue) single.set(key, (byValue = new Map()));
+      let out = byValue.get(value);
+      if (!out) byValue.set(value, (out = { [key]: value }));
+      return out;
+    }
+    let id = "";
+    for (let j = from; j < to; j++) {
+      const value = values(j);
+      id += `${keys(j)}\u0001${value === null ? "\u0002" : value}\u0000`;
+    }
+    let out = shared.get(id);
+    if (out === undefined) {
+      out = {};
+      for (let j = from; j < to; j++) out[keys(j) ?? "null"] = values(j);
+      shared.set(id, out);
+    }
+    return out;
+  };
+}
+
+/**
+ * A reader of an integer column as numbers: a 64-bit column is read as two 32-bit words, with no
+ * BigInt per value. Values beyond 2^53 read as undefined (as {@link plain} has it).
+ */
+function int64Reader(vector: Vector | undefined): ((i: number) => number | undefined) | undefined {
+  if (!vector) return undefined;
+  const data = vector.data[0];
+  const values = data?.values as unknown;
+  if (vector.data.length !== 1 || !(values instanceof BigInt64Array)) {
+    return (i) => {
+      const value = plain(vector.get(i));
+      return typeof value === "number" ? value : undefined;
+    };
+  }
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const noNulls = data!.nullCount === 0;
+  return (i) => {
+    if (!noNulls && !data!.getValid(i)) return undefined;
+    const high = words[2 * i + 1]!;
+    if (high > 0x1fffff || high < -0x200000) return undefined;
+    return high * 4294967296 + (words[2 * i]! >>> 0);
+  };
+}
+
+/** Largest string column decoded in one piece (V8 strings stop at about 512 MiB). */
+const MAX_BULK_DECODE = 1 << 28;
+
+/**
+ * A reader of a UTF-8 column that decodes the column's bytes once, when they are ASCII, and cuts
+ * each value out of that string: far cheaper than a decoder call per value. Other columns are
+ * read value by value.
+ */
+function utf8Reader(vector: Vector | undefined): ((i: number) => string | null) | undefined {
+  if (!vector) return undefined;
+  if (!ArrowTypes.isUtf8(vector.type) || vector.data.length !== 1) {
+    return (i) => {
+      const value = vector.get(i) as unknown;
+      return value === null || value === undefined ? null : String(value);
+    };
+  }
+  const data = vector.data[0]!;
+  const offsets = data.valueOffsets;
+  // arrow-js slices the offsets with the data: value i spans offsets[i] to offsets[i + 1]
+  const first = offsets[0]!;
+  const last = offsets[data.length]!;
+  const bytes = data.values.subarray(first, last);
+  if (last - first > MAX_BULK_DECODE || !isAscii(bytes)) return (i) => (vector.isValid(i) ? (vector.get(i) as string) : null);
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+  const noNulls = data.nullCount === 0;
+  return (i) => (noNulls || data.getValid(i) ? text.slice(offsets[i]! - first, offsets[i + 1]! - first) : null);
+}
+
+/** For the generic path: `stats_parsed` becomes the JSON `stats` when that is absent; `*_parsed` are dropped. */
 function normaliseAddStats(add: Record<string, unknown>): void {
   const parsed = add.stats_parsed;
   delete add.stats_parsed;
@@ -86,11 +251,6 @@ function normaliseAddStats(add: Record<string, unknown>): void {
 }
 
 type Reader = (i: number) => unknown;
-
-function columnReader(batch: RecordBatch, name: string): Reader | undefined {
-  const vector = batch.getChild(name);
-  return vector ? makeReader(vector) : undefined;
-}
 
 /** Builds a type-directed reader that turns row `i` of `vector` into plain JSON-like values. */
 function makeReader(vector: Vector): Reader {

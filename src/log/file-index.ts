@@ -78,7 +78,14 @@ export class FileIndexBuilder {
     this.size[i] = add.size;
     this.modificationTime[i] = add.modificationTime;
     // rarely present fields live in a side map
-    if (add.deletionVector || add.tags || add.clusteringProvider || add.dataChange === false || add.baseRowId != null || add.defaultRowCommitVersion != null) {
+    if (
+      add.deletionVector ||
+      add.tags ||
+      add.clusteringProvider ||
+      add.dataChange === false ||
+      add.baseRowId != null ||
+      add.defaultRowCommitVersion != null
+    ) {
       this.extras.set(i, {
         deletionVector: add.deletionVector ?? undefined,
         tags: add.tags ?? undefined,

@@ -28,7 +28,9 @@ const VERSION = "(\\d{20})";
 const COMMIT = new RegExp(`^${VERSION}\\.json$`);
 const CLASSIC = new RegExp(`^${VERSION}\\.checkpoint\\.parquet$`);
 const MULTIPART = new RegExp(`^${VERSION}\\.checkpoint\\.(\\d{10})\\.(\\d{10})\\.parquet$`);
-const V2 = new RegExp(`^${VERSION}\\.checkpoint\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\.(json|parquet)$`);
+const V2 = new RegExp(
+  `^${VERSION}\\.checkpoint\\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\.(json|parquet)$`,
+);
 const COMPACTION = new RegExp(`^${VERSION}\\.${VERSION}\\.compacted\\.json$`);
 const CRC = new RegExp(`^${VERSION}\\.crc$`);
 
@@ -58,7 +60,15 @@ export function parseLogFile(meta: ObjectMeta): LogFile | undefined {
   if (m) return { kind: "checkpoint", version: Number(m[1]), format: "classic", fileType: "parquet", ...base };
   m = MULTIPART.exec(name);
   if (m) {
-    return { kind: "checkpoint", version: Number(m[1]), format: "multipart", fileType: "parquet", part: Number(m[2]), parts: Number(m[3]), ...base };
+    return {
+      kind: "checkpoint",
+      version: Number(m[1]),
+      format: "multipart",
+      fileType: "parquet",
+      part: Number(m[2]),
+      parts: Number(m[3]),
+      ...base,
+    };
   }
   m = V2.exec(name);
   if (m) return { kind: "checkpoint", version: Number(m[1]), format: "v2", fileType: m[2] as "json" | "parquet", ...base };

@@ -2,7 +2,7 @@
  * Finding the files that reconstruct one version: the newest complete checkpoint at or below it,
  * then every commit after that checkpoint, contiguous, up to the version.
  */
-import { MissingLogVersionsError, TableNotFoundError, VersionNotFoundError } from "../errors/log-errors.js";
+import { MissingLogVersionsError, VersionNotFoundError } from "../errors/log-errors.js";
 import { NotFoundError } from "../errors/storage-errors.js";
 import type { ObjectStore } from "../storage/store.js";
 import { LOG_DIR, padVersion, parseLogFile, type LogFile } from "./log-files.js";
@@ -38,27 +38,25 @@ export interface LogSegmentOptions {
 }
 
 /**
- * Lists the log and picks the files for the requested version. I/O: one `get` of
- * `_last_checkpoint` and one listing from the hinted checkpoint on (a second listing from version
- * 0 only when the hint is stale or time travel goes behind it).
+ * Lists the log and picks the files for the requested version; undefined when the log holds no
+ * commit and no checkpoint at all (there is no table). I/O: one `get` of `_last_checkpoint` and
+ * one listing from the hinted checkpoint on (a second listing from version 0 only when the hint
+ * is stale or time travel goes behind it). Throws {@link VersionNotFoundError} or
+ * {@link MissingLogVersionsError} when the version cannot be reconstructed.
  */
-export async function buildLogSegment(store: ObjectStore, options: LogSegmentOptions): Promise<LogSegment> {
+export async function buildLogSegment(store: ObjectStore, options: LogSegmentOptions): Promise<LogSegment | undefined> {
   const hint = await readLastCheckpoint(store, options.signal);
   const from = hint && (options.version === undefined || hint.version <= options.version) ? hint.version : 0;
-  let files = await listLogFiles(store, from, options.signal);
-  let segment = from > 0 ? selectSegment(files, options, true) : undefined;
-  if (!segment) {
-    if (from > 0) files = await listLogFiles(store, 0, options.signal);
-    segment = selectSegment(files, options, false);
-  }
-  return segment!;
+  const files = await listLogFiles(store, from, options.signal);
+  if (from === 0) return selectSegment(files, options, false);
+  return selectSegment(files, options, true) ?? selectSegment(await listLogFiles(store, 0, options.signal), options, false);
 }
 
 /** Reads `_last_checkpoint`; a missing or unreadable hint is ignored (it is only a hint). */
 export async function readLastCheckpoint(store: ObjectStore, signal?: AbortSignal): Promise<LastCheckpointHint | undefined> {
   try {
     const bytes = await store.get(`${LOG_DIR}/_last_checkpoint`, { signal });
-    const json = JSON.parse(new TextDecoder().decode(bytes)) as Partial<LastCheckpointHint>;
+    const json = (JSON.parse(new TextDecoder().decode(bytes)) ?? {}) as Partial<LastCheckpointHint>; // `null` is valid JSON
     if (typeof json.version !== "number" || !Number.isSafeInteger(json.version) || json.version < 0) return undefined;
     return { version: json.version, size: json.size, parts: json.parts };
   } catch (err) {
@@ -79,19 +77,17 @@ export async function listLogFiles(store: ObjectStore, from: number, signal?: Ab
 }
 
 /**
- * Picks checkpoint and commits for the target version from a listing. With `fromHint`, returns
- * undefined instead of failing when the listing (which starts at the hinted checkpoint) cannot
- * serve the request, so the caller can list from version 0.
+ * Picks checkpoint and commits for the target version from a listing; undefined when the listing
+ * holds no log file. With `fromHint`, also returns undefined instead of failing when the listing
+ * (which starts at the hinted checkpoint) cannot serve the request, so the caller can list from
+ * version 0.
  */
 function selectSegment(files: LogFile[], options: LogSegmentOptions, fromHint: boolean): LogSegment | undefined {
   const commits = new Map<number, CommitFile>();
   const checkpoints = completeCheckpoints(files);
   for (const f of files) if (f.kind === "commit") commits.set(f.version, f);
   const latest = Math.max(maxOf(commits.keys()), maxOf(checkpoints.keys()));
-  if (latest < 0) {
-    if (fromHint) return undefined;
-    throw new TableNotFoundError(options.tableUrl);
-  }
+  if (latest < 0) return undefined;
   const target = options.version ?? latest;
   const usable = [...checkpoints.keys()].filter((v) => v <= target).sort((a, b) => b - a);
   const cpVersion = usable[0];

@@ -7,12 +7,12 @@ import { CorruptLogError } from "../errors/log-errors.js";
 import type { Action, AddFile, Metadata, Protocol, RemoveFile } from "./actions.js";
 
 /** The first chunk of a file: a leading byte-order mark is dropped, as a whole-file decode does. */
-const firstChunkDecoder = new TextDecoder();
+const firstChunkDecoder = new TextDecoder("utf-8", { fatal: true });
 /**
  * Later chunks start mid-file, where a whole-file decode keeps a byte-order mark (and
  * `JSON.parse` then refuses its line).
  */
-const laterChunkDecoder = new TextDecoder("utf-8", { ignoreBOM: true });
+const laterChunkDecoder = new TextDecoder("utf-8", { ignoreBOM: true, fatal: true });
 
 /**
  * Bytes decoded at once (whole lines, about this many). Below V8's large-object size, a chunk's
@@ -34,10 +34,10 @@ const NEWLINE = 0x0a;
 export function forEachAction(bytes: Uint8Array, file: string, visit: (action: Action, line: number) => void): void {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let line = 0;
-  for (let from = 0; from < view.length; ) {
+  for (let from = 0; from < view.length;) {
     const newline = from + CHUNK_BYTES < view.length ? view.indexOf(NEWLINE, from + CHUNK_BYTES) : -1;
     const to = newline < 0 ? view.length : newline + 1;
-    line = forEachLine(decodeChunk(view, from, to), file, line, visit);
+    line = forEachLine(decodeChunk(view, from, to, file), file, line, visit);
     from = to;
   }
 }
@@ -46,10 +46,15 @@ export function forEachAction(bytes: Uint8Array, file: string, visit: (action: A
  * The text of `view[from, to)`. Pure ASCII (the usual log) is copied as Latin-1, the same text
  * for a fraction of the cost of UTF-8 decoding.
  */
-function decodeChunk(view: Buffer, from: number, to: number): string {
+function decodeChunk(view: Buffer, from: number, to: number, file: string): string {
   const chunk = view.subarray(from, to);
   if (isAscii(chunk)) return view.toString("latin1", from, to);
-  return (from === 0 ? firstChunkDecoder : laterChunkDecoder).decode(chunk);
+  try {
+    return (from === 0 ? firstChunkDecoder : laterChunkDecoder).decode(chunk);
+  } catch (cause) {
+    // a log file is UTF-8 (protocol): invalid bytes are corruption, never silently replaced
+    throw new CorruptLogError(file, undefined, `not valid UTF-8 in bytes ${from}..${to} (restore the file from a copy)`, { cause });
+  }
 }
 
 /** Parses the lines of `text`, numbered after `line`; returns the last line number used. */
@@ -76,6 +81,53 @@ function forEachLine(text: string, file: string, line: number, visit: (action: A
     if (action) visit(action, line);
   }
   return line;
+}
+
+/**
+ * As {@link forEachAction} for a commit file (`NNN.json`), with the rules the protocol sets for a
+ * single commit: it holds at least one action, at most one `metaData` and at most one `protocol`.
+ * A violation throws {@link CorruptLogError} naming the file (and the line of the second action).
+ */
+export function forEachCommitAction(bytes: Uint8Array, file: string, visit: (action: Action, line: number) => void): void {
+  let lines = 0;
+  let metadataLine: number | undefined;
+  let protocolLine: number | undefined;
+  forEachAction(bytes, file, (action, line) => {
+    lines++;
+    if ("metaData" in action) {
+      if (metadataLine !== undefined)
+        throw new CorruptLogError(
+          file,
+          line,
+          `a second metaData action (the first is on line ${metadataLine}; a commit holds at most one)`,
+        );
+      metadataLine = line;
+    } else if ("protocol" in action) {
+      if (protocolLine !== undefined)
+        throw new CorruptLogError(
+          file,
+          line,
+          `a second protocol action (the first is on line ${protocolLine}; a commit holds at most one)`,
+        );
+      protocolLine = line;
+    }
+    visit(action, line);
+  });
+  if (lines === 0 && !hasActionLine(bytes))
+    throw new CorruptLogError(file, undefined, "the commit file holds no actions (a commit needs at least one)");
+}
+
+/** True when some line is not blank (a line of unknown actions still makes the commit non-empty). */
+function hasActionLine(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09) return true;
+  return false;
+}
+
+/** All actions of a commit file, in order, checked as {@link forEachCommitAction} does. */
+export function parseCommitActions(bytes: Uint8Array, file: string): Action[] {
+  const out: Action[] = [];
+  forEachCommitAction(bytes, file, (a) => out.push(a));
+  return out;
 }
 
 /** All actions of a JSON log file, in order. */

@@ -1,22 +1,24 @@
 /**
  * The log layer: listing, parsing and replaying `_delta_log` into immutable snapshots.
- * It reaches storage and Parquet only through the `ObjectStore` and `ParquetEngine` seams.
+ * It reaches storage and Parquet only through the {@link Engine} value (src/engine/index.ts).
  */
-import { MissingActionError } from "../errors/log-errors.js";
+import { MissingActionError, TableNotFoundError } from "../errors/log-errors.js";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
-import type { ParquetEngine } from "../engine/engine.js";
+import type { Engine } from "../engine/index.js";
 import { columnMappingMode, type ColumnMappingMode } from "../schema/column-mapping.js";
 import { parseSchemaString } from "../schema/parse-schema.js";
 import type { StructType } from "../schema/types.js";
 import type { ObjectStore } from "../storage/store.js";
 import { mapInOrder } from "../util/concurrency.js";
+import { optionalSafeInteger } from "../util/validate.js";
 import type { DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from "./actions.js";
 import { readCheckpoint } from "./checkpoint-read.js";
 import type { FileIndex } from "./file-index.js";
 import { buildLogSegment, listLogFiles, type LogSegment } from "./log-segment.js";
-import { forEachAction } from "./parse-actions.js";
+import { forEachCommitAction } from "./parse-actions.js";
 import { ReplayState } from "./replay.js";
 import { assertReadSupported } from "./table-features.js";
+import { readTableProperties, type TableProperties } from "./table-properties.js";
 
 /** Commit files fetched ahead of the one being replayed. */
 const COMMIT_PREFETCH = 8;
@@ -24,6 +26,7 @@ const COMMIT_PREFETCH = 8;
 /** The state of a table at one version. Immutable: loading a newer version returns a new one. */
 export class Snapshot {
   private parsedSchema?: StructType;
+  private typedProperties?: TableProperties;
 
   constructor(
     /** Root URL of the table (credentials stripped). */
@@ -48,7 +51,8 @@ export class Snapshot {
   /** The table schema (logical names). Throws {@link InvalidSchemaError} when the log's schema is missing or invalid. */
   get schema(): StructType {
     if (!this.parsedSchema) {
-      if (typeof this.metadata.schemaString !== "string") throw new InvalidSchemaError("", `metaData of ${this.tableUrl} has no schemaString`);
+      if (typeof this.metadata.schemaString !== "string")
+        throw new InvalidSchemaError("", `metaData of ${this.tableUrl} has no schemaString`);
       this.parsedSchema = parseSchemaString(this.metadata.schemaString);
     }
     return this.parsedSchema;
@@ -61,6 +65,12 @@ export class Snapshot {
   /** Table properties (`metaData.configuration`). */
   get properties(): Record<string, string> {
     return this.metadata.configuration;
+  }
+
+  /** The `delta.*` properties, typed and parsed with Spark's rules. */
+  get tableProperties(): TableProperties {
+    this.typedProperties ??= readTableProperties(this.metadata.configuration, this.tableUrl);
+    return this.typedProperties;
   }
 
   get columnMappingMode(): ColumnMappingMode {
@@ -86,25 +96,45 @@ export interface LoadSnapshotOptions {
  * lakelog can read.
  *
  * @example
- * const snapshot = await loadSnapshot(store, engine);
+ * const snapshot = await loadSnapshot(createEngine(store));
  * console.log(snapshot.version, snapshot.files.length);
  */
-export async function loadSnapshot(store: ObjectStore, engine: ParquetEngine, options: LoadSnapshotOptions = {}): Promise<Snapshot> {
+export async function loadSnapshot(engine: Engine, options: LoadSnapshotOptions = {}): Promise<Snapshot> {
+  const snapshot = await loadSnapshotIfExists(engine, options);
+  if (!snapshot) throw new TableNotFoundError(engine.store.rootUrl);
+  return snapshot;
+}
+
+/**
+ * Like {@link loadSnapshot}, but resolves with undefined when the store holds no table (no commit
+ * and no checkpoint in `_delta_log`) instead of rejecting with {@link TableNotFoundError}. Every
+ * other failure (a missing version, a corrupt log) still rejects. Same I/O as `loadSnapshot`.
+ *
+ * @example
+ * const snapshot = await loadSnapshotIfExists(engine);
+ * if (!snapshot) await createTable(engine, definition);
+ */
+export async function loadSnapshotIfExists(engine: Engine, options: LoadSnapshotOptions = {}): Promise<Snapshot | undefined> {
+  const { store } = engine;
   const tableUrl = store.rootUrl;
   const { signal, base } = options;
+  optionalSafeInteger(options.version, "version");
   if (base && (options.version === undefined || options.version >= base.version)) {
     const advanced = await advanceSnapshot(store, base, options.version, signal);
     if (advanced) return advanced;
   }
   const segment = await buildLogSegment(store, { version: options.version, tableUrl, signal });
+  if (!segment) return undefined;
   const state = new ReplayState(tableUrl.replace(/\/+$/, ""));
   // an add line is rarely shorter than ~150 bytes: size the replay key table once
   state.files.reserve(segment.commits.reduce((n, c) => n + c.size, 0) / 150);
   if (segment.checkpoint) {
     const cp = segment.checkpoint;
-    await readCheckpoint(store, engine, cp.files, (action) => state.apply(action, cp.version, true), signal);
-    if (!state.checkpointHadProtocol) throw new MissingActionError(tableUrl, "protocol", cp.version, `the checkpoint at version ${cp.version} lacks it`);
-    if (!state.checkpointHadMetadata) throw new MissingActionError(tableUrl, "metaData", cp.version, `the checkpoint at version ${cp.version} lacks it`);
+    await readCheckpoint(engine, cp.files, (action) => state.apply(action, cp.version, true), signal);
+    if (!state.checkpointHadProtocol)
+      throw new MissingActionError(tableUrl, "protocol", cp.version, `the checkpoint at version ${cp.version} lacks it`);
+    if (!state.checkpointHadMetadata)
+      throw new MissingActionError(tableUrl, "metaData", cp.version, `the checkpoint at version ${cp.version} lacks it`);
   }
   await replayCommits(store, state, segment.commits, signal);
   return finish(state, segment, tableUrl);
@@ -118,7 +148,7 @@ async function replayCommits(store: ObjectStore, state: ReplayState, commits: Lo
     (commit) => store.get(commit.path, { signal }),
     (bytes, commit) => {
       state.lastInCommitTimestamp = undefined;
-      forEachAction(bytes, commit.path, (action) => state.apply(action, commit.version));
+      forEachCommitAction(bytes, commit.path, (action) => state.apply(action, commit.version));
     },
     signal,
   );
@@ -128,7 +158,12 @@ async function replayCommits(store: ObjectStore, state: ReplayState, commits: Lo
  * The snapshot at `version` (latest when undefined) built from `base` plus the commits after it,
  * or undefined when those commits are not contiguous (the caller then loads in full).
  */
-async function advanceSnapshot(store: ObjectStore, base: Snapshot, version: number | undefined, signal?: AbortSignal): Promise<Snapshot | undefined> {
+async function advanceSnapshot(
+  store: ObjectStore,
+  base: Snapshot,
+  version: number | undefined,
+  signal?: AbortSignal,
+): Promise<Snapshot | undefined> {
   const files = await listLogFiles(store, base.version + 1, signal);
   const commits = files.filter((f): f is LogSegment["commits"][number] => f.kind === "commit").sort((a, b) => a.version - b.version);
   const target = version ?? (commits.length > 0 ? commits[commits.length - 1]!.version : base.version);
@@ -137,7 +172,12 @@ async function advanceSnapshot(store: ObjectStore, base: Snapshot, version: numb
   if (needed.length === 0) return base;
   const state = ReplayState.from(base);
   await replayCommits(store, state, needed, signal);
-  const segment: LogSegment = { version: target, checkpoint: base.segment.checkpoint, commits: [...base.segment.commits, ...needed], latestCommit: needed[needed.length - 1] };
+  const segment: LogSegment = {
+    version: target,
+    checkpoint: base.segment.checkpoint,
+    commits: [...base.segment.commits, ...needed],
+    latestCommit: needed[needed.length - 1],
+  };
   return finish(state, segment, base.tableUrl);
 }
 
@@ -160,7 +200,7 @@ function finish(state: ReplayState, segment: LogSegment, tableUrl: string): Snap
 }
 
 function commitTimestamp(state: ReplayState, segment: LogSegment): number {
-  const ictEnabled = state.metadata?.configuration["delta.enableInCommitTimestamps"] === "true";
+  const ictEnabled = !!state.metadata && readTableProperties(state.metadata.configuration).enableInCommitTimestamps;
   if (ictEnabled && state.lastInCommitTimestamp !== undefined && segment.commits.length > 0) return state.lastInCommitTimestamp;
   return segment.latestCommit?.lastModified ?? segment.checkpoint?.files[0]?.lastModified ?? 0;
 }

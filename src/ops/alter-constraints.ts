@@ -4,13 +4,12 @@
  * protocol to the `checkConstraints` feature when needed.
  */
 import { WriteRefusedError } from "../errors/txn-errors.js";
-import type { ParquetEngine } from "../engine/engine.js";
+import type { Engine } from "../engine/index.js";
 import type { Snapshot } from "../log/snapshot.js";
 import { scanSnapshot } from "../scan/scan.js";
-import type { ObjectStore } from "../storage/store.js";
 import { featuresRequiredBy, protocolDiffers, requiredProtocol } from "../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../txn/transaction.js";
-import { constraintPropertyKey, validateExistingData } from "./constraints.js";
+import { constraintPropertyKey, validateExistingData } from "./write/constraints.js";
 
 /**
  * Adds CHECK constraint `name` = `expression` after checking that every row of the snapshot
@@ -19,20 +18,23 @@ import { constraintPropertyKey, validateExistingData } from "./constraints.js";
  * concurrent change of data (it read the whole table).
  */
 export async function addConstraint(
-  store: ObjectStore,
-  engine: ParquetEngine,
+  engine: Engine,
   snapshot: Snapshot,
-  name: string,
-  expression: string,
+  constraint: { name: string; expression: string },
   options: TransactionOptions = {},
 ): Promise<CommitResult> {
+  const { name, expression } = constraint;
   const key = constraintPropertyKey(name);
   if (snapshot.properties[key] !== undefined) {
     throw new WriteRefusedError(snapshot.tableUrl, `constraint ${name} already exists (${snapshot.properties[key]}); drop it first`);
   }
-  await validateExistingData(scanSnapshot(snapshot, { store, engine }, { signal: options.signal }), name, expression, snapshot.schema, options);
+  await validateExistingData(
+    scanSnapshot(snapshot, { engine }, { signal: options.signal }),
+    { name, expression, schema: snapshot.schema },
+    options,
+  );
   const metadata = { ...snapshot.metadata, configuration: { ...snapshot.properties, [key]: expression } };
-  const txn = new Transaction(store, snapshot, options);
+  const txn = new Transaction(engine, snapshot, options);
   txn.readWholeTable();
   txn.setMetadata(metadata);
   const protocol = requiredProtocol(featuresRequiredBy(metadata, snapshot.schema), snapshot.protocol);
@@ -41,7 +43,12 @@ export async function addConstraint(
 }
 
 /** Removes CHECK constraint `name`; with `ifExists: false` (default) a missing one is an error. */
-export async function dropConstraint(store: ObjectStore, snapshot: Snapshot, name: string, options: TransactionOptions & { ifExists?: boolean } = {}): Promise<CommitResult | undefined> {
+export async function dropConstraint(
+  engine: Engine,
+  snapshot: Snapshot,
+  name: string,
+  options: TransactionOptions & { ifExists?: boolean } = {},
+): Promise<CommitResult | undefined> {
   const key = constraintPropertyKey(name);
   if (snapshot.properties[key] === undefined) {
     if (options.ifExists) return undefined;
@@ -49,7 +56,7 @@ export async function dropConstraint(store: ObjectStore, snapshot: Snapshot, nam
   }
   const configuration = { ...snapshot.properties };
   delete configuration[key];
-  const txn = new Transaction(store, snapshot, options);
+  const txn = new Transaction(engine, snapshot, options);
   txn.setMetadata({ ...snapshot.metadata, configuration });
   return txn.commit({ operation: "DROP CONSTRAINT", operationParameters: { name } });
 }

@@ -2,19 +2,19 @@
  * The operations layer: user-level table operations (create, write, ...) built on transactions.
  * This file: creating a table (version 0, or a replacement of an existing one).
  */
+import { readTableProperties } from "../log/table-properties.js";
 import { randomUUID } from "node:crypto";
-import { TableNotFoundError } from "../errors/log-errors.js";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
 import { TableExistsError } from "../errors/txn-errors.js";
-import type { ParquetEngine } from "../engine/engine.js";
+import type { Engine } from "../engine/index.js";
 import type { Metadata } from "../log/actions.js";
-import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
+import { loadSnapshot, loadSnapshotIfExists, type Snapshot } from "../log/snapshot.js";
 import { assignColumnMapping, columnMappingMode } from "../schema/column-mapping.js";
 import { planWriteSchema, resolvePartitionColumns } from "../schema/enforce.js";
 import type { StructType } from "../schema/types.js";
-import type { ObjectStore } from "../storage/store.js";
-import { createdConcurrently } from "../txn/conflicts.js";
 import { featuresRequiredBy, requiredProtocol } from "../txn/protocol-support.js";
+import { conflictError } from "../txn/commit-loop.js";
+import { nameMaterializedRowTrackingColumns } from "../txn/row-tracking.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../txn/transaction.js";
 
 /** What a new table looks like. */
@@ -41,47 +41,53 @@ export type CreateTableResult = { created: true; commit: CommitResult } | { crea
  * commit. Two concurrent creates of the same table: exactly one wins, the other gets
  * {@link TableExistsError} (with `ifExists: "error"`).
  */
-export async function createTable(store: ObjectStore, engine: ParquetEngine, definition: TableDefinition, options: CreateTableOptions = {}): Promise<CreateTableResult> {
-  const existing = await loadExisting(store, engine, options.signal);
+export async function createTable(
+  engine: Engine,
+  definition: TableDefinition,
+  options: CreateTableOptions = {},
+): Promise<CreateTableResult> {
+  const { store } = engine;
+  const existing = await loadSnapshotIfExists(engine, { signal: options.signal });
   const ifExists = options.ifExists ?? "error";
   if (existing && ifExists === "error") throw new TableExistsError(store.rootUrl);
   if (existing && ifExists === "ignore") return { created: false, snapshot: existing };
-  const clock = options.clock ?? Date.now;
+  const clock = () => engine.clock.now();
   const metadata = newTableMetadata(definition, clock());
   const schema = JSON.parse(metadata.schemaString) as StructType;
   const protocol = requiredProtocol(featuresRequiredBy(metadata, schema), existing?.protocol);
   // feature requests live in the protocol, not in the properties (as Spark does)
   for (const key of Object.keys(metadata.configuration)) if (key.startsWith("delta.feature.")) delete metadata.configuration[key];
-  const txn = new Transaction(store, existing, options);
+  const txn = new Transaction(engine, existing, options);
   txn.setMetadata(metadata);
   txn.setProtocol(protocol);
   if (existing) {
     txn.readWholeTable();
-    txn.removeFiles([...existing.files].map((a) => ({ path: a.path, deletionTimestamp: clock(), dataChange: true, extendedFileMetadata: true, partitionValues: a.partitionValues, size: a.size, deletionVector: a.deletionVector })));
+    txn.removeFiles(
+      [...existing.files].map((a) => ({
+        path: a.path,
+        deletionTimestamp: clock(),
+        dataChange: true,
+        extendedFileMetadata: true,
+        partitionValues: a.partitionValues,
+        size: a.size,
+        deletionVector: a.deletionVector,
+      })),
+    );
   }
-  try {
-    const commit = await txn.commit({
-      operation: existing ? "CREATE OR REPLACE TABLE" : "CREATE TABLE",
-      operationParameters: { partitionBy: metadata.partitionColumns, description: metadata.description ?? undefined, isManaged: false, properties: metadata.configuration },
-    });
-    return { created: true, commit };
-  } catch (err) {
-    // another writer created the table between our check and our commit
-    if (createdConcurrently(err, txn.readVersion)) {
-      if (ifExists === "error") throw new TableExistsError(store.rootUrl);
-      if (ifExists === "ignore") return { created: false, snapshot: await loadSnapshot(store, engine, { signal: options.signal }) };
-    }
-    throw err;
-  }
-}
-
-async function loadExisting(store: ObjectStore, engine: ParquetEngine, signal?: AbortSignal): Promise<Snapshot | undefined> {
-  try {
-    return await loadSnapshot(store, engine, { signal });
-  } catch (err) {
-    if (err instanceof TableNotFoundError) return undefined;
-    throw err;
-  }
+  const outcome = await txn.tryCommit({
+    operation: existing ? "CREATE OR REPLACE TABLE" : "CREATE TABLE",
+    operationParameters: {
+      partitionBy: metadata.partitionColumns,
+      description: metadata.description ?? undefined,
+      isManaged: false,
+      properties: metadata.configuration,
+    },
+  });
+  if (outcome.kind === "committed") return { created: true, commit: outcome.result };
+  // another writer created the table between our check and our commit
+  if (ifExists === "error") throw new TableExistsError(store.rootUrl);
+  if (ifExists === "ignore") return { created: false, snapshot: await loadSnapshot(engine, { signal: options.signal }) };
+  throw conflictError(outcome.conflict, store.rootUrl);
 }
 
 /** The `metaData` of a new table: validated schema and partitioning, column mapping assigned. */
@@ -100,8 +106,9 @@ export function newTableMetadata(definition: TableDefinition, now: number): Meta
   if (definition.schema.fields.length === 0) throw new InvalidSchemaError("", "a table needs at least one column");
   const partitionColumns = resolvePartitionColumns(definition.schema, definition.partitionBy ?? []);
   let schema = definition.schema;
+  nameMaterializedRowTrackingColumns(properties);
   if (columnMappingMode(properties) !== "none") {
-    const assigned = assignColumnMapping(schema, Number(properties["delta.columnMapping.maxColumnId"] ?? 0), () => `col-${randomUUID()}`);
+    const assigned = assignColumnMapping(schema, readTableProperties(properties).columnMappingMaxColumnId, () => `col-${randomUUID()}`);
     schema = assigned.schema;
     properties["delta.columnMapping.maxColumnId"] = String(assigned.maxColumnId);
   }

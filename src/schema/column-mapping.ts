@@ -64,7 +64,11 @@ function mapType(type: DataType, mode: ColumnMappingMode): DataType {
  * physical name `col-<uuid>`, nested fields included. Returns the new schema and the highest id,
  * to store as `delta.columnMapping.maxColumnId`.
  */
-export function assignColumnMapping(schema: StructType, maxColumnId: number, newName: () => string): { schema: StructType; maxColumnId: number } {
+export function assignColumnMapping(
+  schema: StructType,
+  maxColumnId: number,
+  newName: () => string,
+): { schema: StructType; maxColumnId: number } {
   let max = maxColumnId;
   const assignStruct = (struct: StructType): StructType => ({
     type: "struct",

@@ -9,6 +9,7 @@
  * (`merge.ts`); `schemaMode: "overwrite"` (with `mode: "overwrite"` only) replaces the schema and
  * is the only way to change the partition columns.
  */
+import { InvalidOperationError } from "../errors/argument-errors.js";
 import { InvalidSchemaError, SchemaMismatchError } from "../errors/schema-errors.js";
 import { formatFieldPath } from "./field-path.js";
 import { indexFields, mergeSchemas, type TypeChange } from "./merge.js";
@@ -69,7 +70,7 @@ export interface WriteSchemaPlan {
 export function planWriteSchema(request: WriteSchemaRequest): WriteSchemaPlan {
   const { tableSchema, dataSchema, mode, schemaMode } = request;
   if (schemaMode === "overwrite" && mode !== "overwrite") {
-    throw new TypeError(`schemaMode "overwrite" needs mode "overwrite" (got mode ${JSON.stringify(mode)})`);
+    throw new InvalidOperationError("write", `schemaMode "overwrite" needs mode "overwrite" (got mode ${JSON.stringify(mode)})`);
   }
   if (!tableSchema || schemaMode === "overwrite") return replaceSchema(request);
   if (schemaMode === "merge") {
@@ -83,9 +84,20 @@ export function planWriteSchema(request: WriteSchemaRequest): WriteSchemaPlan {
     const widenedPartition = merged.typeChanges.find((c) => c.path.length === 1 && partitionColumns.includes(c.path[0] as string));
     if (widenedPartition) {
       const { path, fromType, toType } = widenedPartition;
-      throw new SchemaMismatchError(formatFieldPath(path), typeToString(fromType), typeToString(toType), "lakelog does not widen the type of a partition column (its values in the log keep the old type's text); cast the data to the column's type");
+      throw new SchemaMismatchError(
+        formatFieldPath(path),
+        typeToString(fromType),
+        typeToString(toType),
+        "lakelog does not widen the type of a partition column (its values in the log keep the old type's text); cast the data to the column's type",
+      );
     }
-    return { schema: merged.schema, changed: merged.schema !== tableSchema, partitionColumns, added: merged.added, typeChanges: merged.typeChanges };
+    return {
+      schema: merged.schema,
+      changed: merged.schema !== tableSchema,
+      partitionColumns,
+      added: merged.added,
+      typeChanges: merged.typeChanges,
+    };
   }
   fitStruct(tableSchema, dataSchema, []);
   return { schema: tableSchema, changed: false, partitionColumns: keepPartitioning(request, tableSchema), added: [], typeChanges: [] };
@@ -101,7 +113,13 @@ function replaceSchema(request: WriteSchemaRequest): WriteSchemaPlan {
   const partitionColumns = resolvePartitionColumns(dataSchema, asked);
   if (tableSchema && sameShape(tableSchema, dataSchema)) {
     // the same columns again: keep the table's field metadata (column mapping, comments, invariants)
-    return { schema: tableSchema, changed: !sameList(partitionColumns, request.partitionColumns), partitionColumns, added: [], typeChanges: [] };
+    return {
+      schema: tableSchema,
+      changed: !sameList(partitionColumns, request.partitionColumns),
+      partitionColumns,
+      added: [],
+      typeChanges: [],
+    };
   }
   return { schema: dataSchema, changed: true, partitionColumns, added: dataSchema.fields.map((f) => [f.name]), typeChanges: [] };
 }
@@ -110,13 +128,17 @@ function replaceSchema(request: WriteSchemaRequest): WriteSchemaPlan {
 function sameShape(a: DataType, b: DataType): boolean {
   if (typeof a === "string" || typeof b === "string") return a === b;
   if (isStruct(a) && isStruct(b)) {
-    return a.fields.length === b.fields.length && a.fields.every((f, i) => {
-      const g = b.fields[i] as StructField;
-      return f.name === g.name && f.nullable === g.nullable && sameShape(f.type, g.type);
-    });
+    return (
+      a.fields.length === b.fields.length &&
+      a.fields.every((f, i) => {
+        const g = b.fields[i] as StructField;
+        return f.name === g.name && f.nullable === g.nullable && sameShape(f.type, g.type);
+      })
+    );
   }
   if (a.type === "array" && b.type === "array") return a.containsNull === b.containsNull && sameShape(a.elementType, b.elementType);
-  if (a.type === "map" && b.type === "map") return a.valueContainsNull === b.valueContainsNull && sameShape(a.keyType, b.keyType) && sameShape(a.valueType, b.valueType);
+  if (a.type === "map" && b.type === "map")
+    return a.valueContainsNull === b.valueContainsNull && sameShape(a.keyType, b.keyType) && sameShape(a.valueType, b.valueType);
   return false;
 }
 
@@ -126,7 +148,12 @@ function keepPartitioning(request: WriteSchemaRequest, schema: StructType): stri
   if (request.newPartitionColumns === undefined) return current;
   const asked = resolvePartitionColumns(schema, request.newPartitionColumns);
   if (!sameList(asked, current)) {
-    throw new SchemaMismatchError("(partition columns)", `[${current.join(", ")}]`, `[${asked.join(", ")}]`, 'the partition columns can change only with mode "overwrite" and schemaMode "overwrite"');
+    throw new SchemaMismatchError(
+      "(partition columns)",
+      `[${current.join(", ")}]`,
+      `[${asked.join(", ")}]`,
+      'the partition columns can change only with mode "overwrite" and schemaMode "overwrite"',
+    );
   }
   return current;
 }
@@ -145,7 +172,11 @@ export function resolvePartitionColumns(schema: StructType, columns: readonly st
   const seen = new Set<string>();
   const resolved = columns.map((name) => {
     const field = find(name);
-    if (!field) throw new InvalidSchemaError(formatFieldPath([name]), `partition column not found (columns are: ${schema.fields.map((f) => f.name).join(", ")})`);
+    if (!field)
+      throw new InvalidSchemaError(
+        formatFieldPath([name]),
+        `partition column not found (columns are: ${schema.fields.map((f) => f.name).join(", ")})`,
+      );
     if (seen.has(field.name)) throw new InvalidSchemaError(formatFieldPath([name]), "partition column listed twice");
     if (typeof field.type !== "string" || field.type === "variant") {
       throw new InvalidSchemaError(formatFieldPath([name]), `a ${typeToString(field.type)} column cannot be a partition column`);
@@ -166,13 +197,25 @@ function fitStruct(table: StructType, data: StructType, path: string[]): void {
   for (const dataField of data.fields) {
     const tableField = findTable(dataField.name);
     if (!tableField) {
-      throw new SchemaMismatchError(formatFieldPath([...path, dataField.name]), "(absent)", typeToString(dataField.type), `the table has no such column (write with schemaMode "merge" to add it)`);
+      throw new SchemaMismatchError(
+        formatFieldPath([...path, dataField.name]),
+        "(absent)",
+        typeToString(dataField.type),
+        `the table has no such column (write with schemaMode "merge" to add it)`,
+      );
     }
     fitType(tableField.type, dataField.type, [...path, tableField.name]);
   }
   for (const tableField of table.fields) {
-    if (tableField.nullable || findData(tableField.name)) continue;
-    throw new SchemaMismatchError(formatFieldPath([...path, tableField.name]), `${typeToString(tableField.type)} not null`, "(absent)", "the column is not nullable but the data lacks it");
+    // generated and identity columns the data omits are computed by the writer
+    const computed = "delta.generationExpression" in tableField.metadata || "delta.identity.start" in tableField.metadata;
+    if (tableField.nullable || computed || findData(tableField.name)) continue;
+    throw new SchemaMismatchError(
+      formatFieldPath([...path, tableField.name]),
+      `${typeToString(tableField.type)} not null`,
+      "(absent)",
+      "the column is not nullable but the data lacks it",
+    );
   }
 }
 
@@ -190,7 +233,12 @@ function fitType(table: DataType, data: DataType, path: string[]): void {
 function fitPrimitive(table: DataType, data: DataType, path: string[]): void {
   if (table === data || isImplicitUpcast(data, table)) return;
   if (isSchemaEvolutionWidening(table, data)) {
-    throw mismatch(path, table, data, `the data type is wider than the column's (write with schemaMode "merge" on a table with type widening enabled to widen the column, or cast the data to ${typeToString(table)})`);
+    throw mismatch(
+      path,
+      table,
+      data,
+      `the data type is wider than the column's (write with schemaMode "merge" on a table with type widening enabled to widen the column, or cast the data to ${typeToString(table)})`,
+    );
   }
   throw mismatch(path, table, data, "the data type cannot be written to this column (cast the data to the column's type)");
 }
@@ -219,10 +267,17 @@ function visitStructs(type: DataType, path: string[], visit: (s: StructType, pat
 const INVALID_NAME_CHARS = /[ ,;{}()\n\t=]/;
 
 function checkNewNames(field: StructField, parent: readonly string[], request: WriteSchemaRequest): void {
-  if (request.columnMapping) return;
   const path = [...parent, field.name];
+  if (field.name === "") throw new InvalidSchemaError(formatFieldPath(path), "a column name cannot be empty (name the column)");
+  if (request.columnMapping) {
+    visitStructs(field.type, path, (struct, p) => struct.fields.forEach((f) => checkNewNames(f, p, request)));
+    return;
+  }
   if (INVALID_NAME_CHARS.test(field.name)) {
-    throw new InvalidSchemaError(formatFieldPath(path), String.raw`the column name contains one of " ,;{}()\n\t=", which Delta allows only with column mapping (rename the column, or enable delta.columnMapping.mode = name)`);
+    throw new InvalidSchemaError(
+      formatFieldPath(path),
+      String.raw`the column name contains one of " ,;{}()\n\t=", which Delta allows only with column mapping (rename the column, or enable delta.columnMapping.mode = name)`,
+    );
   }
   visitStructs(field.type, path, (struct, p) => struct.fields.forEach((f) => checkNewNames(f, p, request)));
 }
@@ -241,6 +296,7 @@ function fieldAt(schema: StructType, path: readonly string[]): StructField {
       type = field.type;
     }
   }
-  if (!field || field.name !== path[path.length - 1]) throw new InvalidSchemaError(formatFieldPath(path), "internal error: merged field not found");
+  if (!field || field.name !== path[path.length - 1])
+    throw new InvalidSchemaError(formatFieldPath(path), "internal error: merged field not found");
   return field;
 }

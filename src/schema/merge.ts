@@ -83,7 +83,11 @@ export function indexFields(struct: StructType, path: readonly string[]): (name:
   for (const field of struct.fields) {
     const lower = field.name.toLowerCase();
     const clash = folded.get(lower);
-    if (clash) throw new InvalidSchemaError(formatFieldPath([...path, field.name]), `the data has columns ${clash.name} and ${field.name}, whose names differ only in case (Delta column names are case-insensitive)`);
+    if (clash)
+      throw new InvalidSchemaError(
+        formatFieldPath([...path, field.name]),
+        `the data has columns ${clash.name} and ${field.name}, whose names differ only in case (Delta column names are case-insensitive)`,
+      );
     exact.set(field.name, field);
     folded.set(lower, field);
   }
@@ -117,7 +121,14 @@ function mergeStruct(table: StructType, data: StructType, path: string[], ctx: C
  * Merges one type. `fieldPath` is the path of the nearest struct field, `inner` the steps below
  * it through arrays and maps (`element`, `key`, `value`), which is where type changes are recorded.
  */
-function mergeType(table: DataType, data: DataType, fieldPath: string[], inner: string[], ctx: Context, pending: FieldTypeChange[]): DataType {
+function mergeType(
+  table: DataType,
+  data: DataType,
+  fieldPath: string[],
+  inner: string[],
+  ctx: Context,
+  pending: FieldTypeChange[],
+): DataType {
   const path = [...fieldPath, ...inner];
   if (typeof table === "string" || typeof data === "string") return mergePrimitive(table, data, fieldPath, inner, ctx, pending);
   if (isStruct(table) && isStruct(data)) return mergeStruct(table, data, path, ctx);
@@ -133,15 +144,32 @@ function mergeType(table: DataType, data: DataType, fieldPath: string[], inner: 
   throw incompatible(path, table, data);
 }
 
-function mergePrimitive(table: DataType, data: DataType, fieldPath: string[], inner: string[], ctx: Context, pending: FieldTypeChange[]): DataType {
+function mergePrimitive(
+  table: DataType,
+  data: DataType,
+  fieldPath: string[],
+  inner: string[],
+  ctx: Context,
+  pending: FieldTypeChange[],
+): DataType {
   const path = [...fieldPath, ...inner];
   if (table === data || isImplicitUpcast(data, table)) return table;
   if (isSchemaEvolutionWidening(table, data)) {
     if (!ctx.typeWidening) {
-      throw new SchemaMismatchError(formatFieldPath(path), typeToString(table), typeToString(data), `the data type is wider than the column's; widening the column needs type widening on the table (table property delta.enableTypeWidening = true), or cast the data to ${typeToString(table)}`);
+      throw new SchemaMismatchError(
+        formatFieldPath(path),
+        typeToString(table),
+        typeToString(data),
+        `the data type is wider than the column's; widening the column needs type widening on the table (table property delta.enableTypeWidening = true), or cast the data to ${typeToString(table)}`,
+      );
     }
     if (ctx.icebergCompat && isIcebergIncompatibleChange(table, data)) {
-      throw new SchemaMismatchError(formatFieldPath(path), typeToString(table), typeToString(data), "Iceberg compatibility is enabled and Iceberg cannot follow this type change (cast the data to the column's type)");
+      throw new SchemaMismatchError(
+        formatFieldPath(path),
+        typeToString(table),
+        typeToString(data),
+        "Iceberg compatibility is enabled and Iceberg cannot follow this type change (cast the data to the column's type)",
+      );
     }
     const entry: FieldTypeChange = { fromType: table as string, toType: data as string };
     if (inner.length > 0) entry.fieldPath = inner.join(".");
@@ -150,13 +178,23 @@ function mergePrimitive(table: DataType, data: DataType, fieldPath: string[], in
     return data;
   }
   if (isSupportedTypeChange(table, data)) {
-    throw new SchemaMismatchError(formatFieldPath(path), typeToString(table), typeToString(data), `Delta applies this type change only when asked explicitly, never during a write (to avoid turning integers into fractional types by accident); cast the data to ${typeToString(table)}`);
+    throw new SchemaMismatchError(
+      formatFieldPath(path),
+      typeToString(table),
+      typeToString(data),
+      `Delta applies this type change only when asked explicitly, never during a write (to avoid turning integers into fractional types by accident); cast the data to ${typeToString(table)}`,
+    );
   }
   throw incompatible(path, table, data);
 }
 
 function incompatible(path: readonly string[], table: DataType, data: DataType): SchemaMismatchError {
-  return new SchemaMismatchError(formatFieldPath(path), typeToString(table), typeToString(data), "the data type cannot be written to this column (cast the data to the column's type)");
+  return new SchemaMismatchError(
+    formatFieldPath(path),
+    typeToString(table),
+    typeToString(data),
+    "the data type cannot be written to this column (cast the data to the column's type)",
+  );
 }
 
 function withTypeChanges(metadata: Record<string, unknown>, entries: FieldTypeChange[]): Record<string, unknown> {

@@ -5,7 +5,19 @@ import { InvalidSchemaError } from "../errors/schema-errors.js";
 import type { DataType, PrimitiveTypeName, StructField, StructType } from "./types.js";
 
 const PRIMITIVES = new Set<string>([
-  "string", "long", "integer", "short", "byte", "float", "double", "boolean", "binary", "date", "timestamp", "timestamp_ntz", "variant",
+  "string",
+  "long",
+  "integer",
+  "short",
+  "byte",
+  "float",
+  "double",
+  "boolean",
+  "binary",
+  "date",
+  "timestamp",
+  "timestamp_ntz",
+  "variant",
 ]);
 
 /** Parses a schema JSON string into a validated {@link StructType}; throws {@link InvalidSchemaError}. */

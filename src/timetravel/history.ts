@@ -2,12 +2,15 @@
  * Time travel and history: when each version was committed, which version was current at a
  * point in time, and the commit infos of past commits.
  */
+import { readTableProperties } from "../log/table-properties.js";
 import { TableNotFoundError, TimestampOutOfRangeError } from "../errors/log-errors.js";
 import type { CommitInfo } from "../log/actions.js";
 import { listLogFiles, type CommitFile } from "../log/log-segment.js";
 import { parseActions } from "../log/parse-actions.js";
 import type { ObjectStore } from "../storage/store.js";
 import { mapInOrder } from "../util/concurrency.js";
+import { describeArgument, optionalSafeInteger } from "../util/validate.js";
+import { InvalidArgumentError } from "../errors/argument-errors.js";
 
 /** One entry of a table's history: the commit info of a version, with its version and time. */
 export interface HistoryEntry extends CommitInfo {
@@ -30,9 +33,11 @@ export interface HistoryOptions {
  * (8 in flight). Commits already removed by log cleanup are not listed.
  */
 export async function readHistory(store: ObjectStore, options: HistoryOptions = {}): Promise<HistoryEntry[]> {
+  const limit = optionalSafeInteger(options.limit, "history limit");
+  optionalSafeInteger(options.upToVersion, "history upToVersion");
   const commits = await listCommits(store, options.signal);
   const eligible = commits.filter((c) => options.upToVersion === undefined || c.version <= options.upToVersion).reverse();
-  const chosen = options.limit === undefined ? eligible : eligible.slice(0, Math.max(0, options.limit));
+  const chosen = limit === undefined ? eligible : eligible.slice(0, limit);
   const out: HistoryEntry[] = [];
   await mapInOrder(
     chosen,
@@ -59,8 +64,13 @@ export async function listCommits(store: ObjectStore, signal?: AbortSignal): Pro
 
 /** Options for {@link versionAtTimestamp}. */
 export interface VersionAtTimestampOptions {
-  /** Table properties of the latest snapshot (to find in-commit timestamp enablement). */
-  properties: Record<string, string>;
+  /**
+   * Table properties of the latest snapshot (to find in-commit timestamp enablement). When
+   * omitted (no snapshot loaded yet), enablement is read from the commits themselves: a table has
+   * in-commit timestamps when its newest commit carries one, and they start at the oldest commit
+   * of the run of commits that carry one (found by binary search).
+   */
+  properties?: Record<string, string>;
   /** Lowest version that can still be reconstructed. */
   earliestVersion?: number;
   signal?: AbortSignal;
@@ -72,16 +82,21 @@ export interface VersionAtTimestampOptions {
  * modification times, made strictly increasing as Spark does (a file time not after its
  * predecessor's counts as the predecessor's plus 1 ms). A time after the last commit gives the
  * latest version; one before the earliest readable commit throws {@link TimestampOutOfRangeError}.
+ * I/O: one listing of the log, and the `get` of a few commits (O(log n)) when the table has
+ * in-commit timestamps; no log replay.
  */
-export async function versionAtTimestamp(store: ObjectStore, timestamp: number, options: VersionAtTimestampOptions): Promise<number> {
+export async function versionAtTimestamp(store: ObjectStore, timestamp: number, options: VersionAtTimestampOptions = {}): Promise<number> {
+  if (typeof timestamp !== "number" || !Number.isFinite(timestamp))
+    throw new InvalidArgumentError("timestamp", describeArgument(timestamp), "a finite number of milliseconds since the epoch");
+  optionalSafeInteger(options.earliestVersion, "earliestVersion");
   const all = await listCommits(store, options.signal);
   const commits = all.filter((c) => c.version >= (options.earliestVersion ?? 0));
   const times = monotonicFileTimes(commits);
-  const ictFrom = ictEnablementVersion(options.properties);
+  const ictOf = inCommitTimestampReader(store, commits, options.signal);
+  const ictFrom = options.properties ? ictEnablementVersion(options.properties) : await ictEnablementFromCommits(commits, ictOf);
   const timeOf = async (index: number): Promise<number> => {
-    const commit = commits[index]!;
-    if (ictFrom === undefined || commit.version < ictFrom) return times[index]!;
-    return inCommitTimestamp(store, commit, options.signal);
+    if (ictFrom === undefined || commits[index]!.version < ictFrom) return times[index]!;
+    return (await ictOf(index)) ?? commits[index]!.lastModified;
   };
   const earliest = await timeOf(0);
   const latestIndex = commits.length - 1;
@@ -110,15 +125,51 @@ function monotonicFileTimes(commits: CommitFile[]): number[] {
 
 /** The version from which commits carry in-commit timestamps, if the table has them. */
 function ictEnablementVersion(properties: Record<string, string>): number | undefined {
-  if (properties["delta.enableInCommitTimestamps"] !== "true") return undefined;
-  const v = Number(properties["delta.inCommitTimestampEnablementVersion"] ?? 0);
-  return Number.isSafeInteger(v) ? v : 0;
+  const typed = readTableProperties(properties);
+  if (!typed.enableInCommitTimestamps) return undefined;
+  return typed.inCommitTimestampEnablementVersion ?? 0;
 }
 
-async function inCommitTimestamp(store: ObjectStore, commit: CommitFile, signal?: AbortSignal): Promise<number> {
-  const actions = parseActions(await store.get(commit.path, { signal }), commit.path);
-  const info = actions.find((a) => "commitInfo" in a) as { commitInfo: CommitInfo } | undefined;
-  return numberOr(info?.commitInfo.inCommitTimestamp, commit.lastModified);
+/**
+ * The same answer from the commits alone: writers put an in-commit timestamp in every commit
+ * from the enabling version on, so the commits carrying one are a suffix of the log; undefined
+ * when the newest commit has none (never enabled, or disabled since).
+ */
+async function ictEnablementFromCommits(
+  commits: CommitFile[],
+  ictOf: (index: number) => Promise<number | undefined>,
+): Promise<number | undefined> {
+  let hi = commits.length - 1;
+  if ((await ictOf(hi)) === undefined) return undefined;
+  let lo = 0;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if ((await ictOf(mid)) !== undefined) hi = mid;
+    else lo = mid + 1;
+  }
+  return commits[lo]!.version;
+}
+
+/** Reads the in-commit timestamp of `commits[index]` (undefined when it has none), each commit at most once. */
+function inCommitTimestampReader(
+  store: ObjectStore,
+  commits: CommitFile[],
+  signal?: AbortSignal,
+): (index: number) => Promise<number | undefined> {
+  const read = new Map<number, Promise<number | undefined>>();
+  return (index) => {
+    let ict = read.get(index);
+    if (!ict) {
+      const commit = commits[index]!;
+      ict = store.get(commit.path, { signal }).then((bytes) => {
+        const info = parseActions(bytes, commit.path).find((a) => "commitInfo" in a) as { commitInfo: CommitInfo } | undefined;
+        const value = info?.commitInfo.inCommitTimestamp;
+        return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+      });
+      read.set(index, ict);
+    }
+    return ict;
+  };
 }
 
 function numberOr(value: unknown, fallback: number): number {

@@ -1,18 +1,9 @@
 /**
  * Conflict checking: after losing the race for a version, a transaction compares what it read
- * and wrote with each winning commit. The rules run in Spark's order; each failure is a typed
- * error naming the winning version. Anything that passes every rule can be rebased safely.
+ * and wrote with each winning commit. The rules run in Spark's order; the first one that fails
+ * is returned as a {@link Conflict} value naming the rule and the winning version (the commit
+ * loop turns it into a typed error for callers). Anything that passes every rule can be rebased.
  */
-import {
-  CommitConflictError,
-  ConcurrentAppendError,
-  ConcurrentDeleteDeleteError,
-  ConcurrentDeleteReadError,
-  ConcurrentDomainMetadataError,
-  ConcurrentTransactionError,
-  MetadataChangedError,
-  ProtocolChangedError,
-} from "../errors/txn-errors.js";
 import type { Action, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from "../log/actions.js";
 
 /** How strictly concurrent commits are serialised. */
@@ -65,40 +56,51 @@ export function summarizeWinner(version: number, actions: Action[]): WinningComm
   return winner;
 }
 
-/** Context for messages and file keys. */
+/** How the rules identify files. */
 export interface ConflictContext {
-  tableUrl: string;
   /** The replay key of a file path (canonical path, plus deletion vector id). */
   keyOf: (file: AddFile | RemoveFile) => string;
 }
 
 /**
- * Throws the first conflict between the current transaction and `winner`, checking in order:
- * protocol change, metadata change, domain metadata, files added that the transaction should
- * have read, files it read that were removed, files both removed, application transactions.
+ * Why a winning commit invalidates the current transaction: the rule that failed, the winning
+ * version, and the value involved (domain, file path or application id).
  */
-export function checkConflicts(current: TransactionSummary, winner: WinningCommit, context: ConflictContext): void {
-  const { tableUrl } = context;
-  if (winner.protocol) throw new ProtocolChangedError(tableUrl, winner.version);
-  if (winner.metadata) throw new MetadataChangedError(tableUrl, winner.version);
-  for (const d of winner.domains) {
-    if (current.domains.has(d.domain)) throw new ConcurrentDomainMetadataError(tableUrl, winner.version, d.domain);
-  }
-  checkAddedFiles(current, winner, context);
-  checkRemovedFiles(current, winner, context);
-  for (const t of winner.txns) {
-    if (current.appIds.has(t.appId)) throw new ConcurrentTransactionError(tableUrl, winner.version, t.appId);
-  }
+export type Conflict =
+  | { rule: "protocol-changed"; winningVersion: number }
+  | { rule: "metadata-changed"; winningVersion: number }
+  | { rule: "concurrent-domain-metadata"; winningVersion: number; domain: string }
+  | { rule: "concurrent-append"; winningVersion: number; path: string }
+  | { rule: "concurrent-delete-read"; winningVersion: number; path: string }
+  | { rule: "concurrent-delete-delete"; winningVersion: number; path: string }
+  | { rule: "concurrent-transaction"; winningVersion: number; appId: string };
+
+/**
+ * The first conflict between the current transaction and `winner`, or undefined when there is
+ * none, checking in order: protocol change, metadata change, domain metadata, files added that
+ * the transaction should have read, files it read that were removed, files both removed,
+ * application transactions. Pure.
+ */
+export function checkConflicts(current: TransactionSummary, winner: WinningCommit, context: ConflictContext): Conflict | undefined {
+  const winningVersion = winner.version;
+  if (winner.protocol) return { rule: "protocol-changed", winningVersion };
+  if (winner.metadata) return { rule: "metadata-changed", winningVersion };
+  const domain = winner.domains.find((d) => current.domains.has(d.domain));
+  if (domain) return { rule: "concurrent-domain-metadata", winningVersion, domain: domain.domain };
+  const conflict = checkAddedFiles(current, winner) ?? checkRemovedFiles(current, winner, context);
+  if (conflict) return conflict;
+  const txn = winner.txns.find((t) => current.appIds.has(t.appId));
+  if (txn) return { rule: "concurrent-transaction", winningVersion, appId: txn.appId };
+  return undefined;
 }
 
 /** Files the winner added that the current transaction should have seen. */
-function checkAddedFiles(current: TransactionSummary, winner: WinningCommit, context: ConflictContext): void {
-  const candidates = addedFilesToCheck(current, winner);
-  for (const add of candidates) {
-    if (current.readWholeTable || current.readsAddedFile(add)) {
-      throw new ConcurrentAppendError(context.tableUrl, winner.version, add.path);
-    }
+function checkAddedFiles(current: TransactionSummary, winner: WinningCommit): Conflict | undefined {
+  for (const add of addedFilesToCheck(current, winner)) {
+    if (current.readWholeTable || current.readsAddedFile(add))
+      return { rule: "concurrent-append", winningVersion: winner.version, path: add.path };
   }
+  return undefined;
 }
 
 /**
@@ -114,24 +116,25 @@ function addedFilesToCheck(current: TransactionSummary, winner: WinningCommit): 
   return changed;
 }
 
-function checkRemovedFiles(current: TransactionSummary, winner: WinningCommit, context: ConflictContext): void {
+function checkRemovedFiles(current: TransactionSummary, winner: WinningCommit, context: ConflictContext): Conflict | undefined {
   for (const remove of winner.removes) {
-    const key = context.keyOf(remove);
-    if (current.readFiles.has(key) || (current.readWholeTable && remove.dataChange)) {
-      throw new ConcurrentDeleteReadError(context.tableUrl, winner.version, remove.path);
+    if (current.readFiles.has(context.keyOf(remove)) || (current.readWholeTable && remove.dataChange)) {
+      return { rule: "concurrent-delete-read", winningVersion: winner.version, path: remove.path };
     }
   }
   for (const remove of winner.removes) {
-    if (current.removedFiles.has(context.keyOf(remove))) {
-      throw new ConcurrentDeleteDeleteError(context.tableUrl, winner.version, remove.path);
-    }
+    if (current.removedFiles.has(context.keyOf(remove)))
+      return { rule: "concurrent-delete-delete", winningVersion: winner.version, path: remove.path };
   }
+  return undefined;
 }
 
 /**
- * True when `err` is the conflict a table-creating transaction (read version -1) meets because
- * another writer created the table first: its version 0 carries protocol and metadata.
+ * True when `conflict` is the one a table-creating transaction (read version -1) meets because
+ * another writer created the table first: the winner is version 0 and carries protocol or metadata.
  */
-export function createdConcurrently(err: unknown, readVersion: number): boolean {
-  return readVersion === -1 && err instanceof CommitConflictError && err.winningVersion === 0 && (err instanceof ProtocolChangedError || err instanceof MetadataChangedError);
+export function isLostCreate(conflict: Conflict, readVersion: number): boolean {
+  return (
+    readVersion === -1 && conflict.winningVersion === 0 && (conflict.rule === "protocol-changed" || conflict.rule === "metadata-changed")
+  );
 }

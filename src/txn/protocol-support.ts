@@ -2,6 +2,7 @@
  * The writer side of the protocol: which table features lakelog writes correctly, refusing the
  * rest, and the smallest protocol a table's metadata needs.
  */
+import { readTableProperties } from "../log/table-properties.js";
 import { UnsupportedFeatureError } from "../errors/log-errors.js";
 import type { Metadata, Protocol } from "../log/actions.js";
 import { assertReadSupported } from "../log/table-features.js";
@@ -21,10 +22,25 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
   "vacuumProtocolCheck",
   "deletionVectors",
   "v2Checkpoint",
+  "generatedColumns",
+  "identityColumns",
+  "typeWidening",
+  "typeWidening-preview",
+  "rowTracking",
+  "clustering",
+  "liquid",
 ]);
 
 /** Features whose presence needs reader support too (they go in `readerFeatures` at version 3). */
-const READER_WRITER_FEATURES = new Set(["columnMapping", "deletionVectors", "timestampNtz", "v2Checkpoint", "vacuumProtocolCheck", "typeWidening", "typeWidening-preview"]);
+const READER_WRITER_FEATURES = new Set([
+  "columnMapping",
+  "deletionVectors",
+  "timestampNtz",
+  "v2Checkpoint",
+  "vacuumProtocolCheck",
+  "typeWidening",
+  "typeWidening-preview",
+]);
 
 /** The features a legacy writer version implies. */
 const LEGACY_WRITER: Array<[number, string]> = [
@@ -51,19 +67,32 @@ export function writerFeaturesOf(protocol: Protocol): Set<string> {
 export function assertWriteSupported(protocol: Protocol, metadata: Metadata | undefined, tableUrl: string): void {
   assertReadSupported(protocol, tableUrl);
   if (protocol.minWriterVersion > 7) {
-    throw new UnsupportedFeatureError(tableUrl, "write", [`writerVersion ${protocol.minWriterVersion}`], `the table requires writer protocol version ${protocol.minWriterVersion}`);
+    throw new UnsupportedFeatureError(
+      tableUrl,
+      "write",
+      [`writerVersion ${protocol.minWriterVersion}`],
+      `the table requires writer protocol version ${protocol.minWriterVersion}`,
+    );
   }
   const schema = metadata?.schemaString ? parseSchemaString(metadata.schemaString) : undefined;
-  const missing = [...writerFeaturesOf(protocol)].filter((f) => !SUPPORTED_WRITER_FEATURES.has(f) && !(schema && unusedLegacyFeature(f, schema, protocol)));
+  const missing = [...writerFeaturesOf(protocol)].filter(
+    (f) => !SUPPORTED_WRITER_FEATURES.has(f) && !(schema && unusedLegacyFeature(f, schema, protocol)),
+  );
   if (missing.length > 0) {
-    throw new UnsupportedFeatureError(tableUrl, "write", missing, "the table uses writer features lakelog does not implement, so writing could corrupt it");
+    throw new UnsupportedFeatureError(
+      tableUrl,
+      "write",
+      missing,
+      "the table uses writer features lakelog does not implement, so writing could corrupt it",
+    );
   }
 }
 
 /** Legacy versions 4 and 6 imply generated/identity column support; harmless when no column uses them. */
 function unusedLegacyFeature(feature: string, schema: StructType, protocol: Protocol): boolean {
   if (protocol.minWriterVersion >= 7) return false;
-  const key = feature === "generatedColumns" ? "delta.generationExpression" : feature === "identityColumns" ? "delta.identity.start" : undefined;
+  const key =
+    feature === "generatedColumns" ? "delta.generationExpression" : feature === "identityColumns" ? "delta.identity.start" : undefined;
   if (!key) return false;
   let used = false;
   walkFields(schema, (field) => {
@@ -75,22 +104,28 @@ function unusedLegacyFeature(feature: string, schema: StructType, protocol: Prot
 /** The writer features a table's metadata calls for (from properties and the schema). */
 export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<string> {
   const config = metadata.configuration;
+  const properties = readTableProperties(config);
   const features = new Set<string>();
-  const on = (key: string) => config[key]?.toLowerCase() === "true";
-  if (on("delta.appendOnly")) features.add("appendOnly");
+  if (properties.appendOnly) features.add("appendOnly");
   if (Object.keys(config).some((k) => k.startsWith("delta.constraints."))) features.add("checkConstraints");
-  if (on("delta.enableChangeDataFeed")) features.add("changeDataFeed");
+  if (properties.enableChangeDataFeed) features.add("changeDataFeed");
   if ((config["delta.columnMapping.mode"] ?? "none") !== "none") features.add("columnMapping");
-  if (on("delta.enableInCommitTimestamps")) features.add("inCommitTimestamp");
-  if (on("delta.enableDeletionVectors")) features.add("deletionVectors");
+  if (properties.enableInCommitTimestamps) features.add("inCommitTimestamp");
+  if (properties.enableDeletionVectors) features.add("deletionVectors");
+  if (properties.enableTypeWidening) features.add("typeWidening");
   walkFields(schema, (field) => {
     if (field.type === "timestamp_ntz") features.add("timestampNtz");
     if ("delta.invariants" in field.metadata) features.add("invariants");
+    if ("delta.generationExpression" in field.metadata) features.add("generatedColumns");
+    if ("delta.identity.start" in field.metadata) features.add("identityColumns");
   });
   for (const [key, value] of Object.entries(config)) {
     const m = /^delta\.feature\.(.+)$/.exec(key);
     if (m?.[1] && (value === "supported" || value === "enabled")) features.add(m[1]);
   }
+  if (config["delta.enableRowTracking"] === "true") features.add("rowTracking");
+  // row tracking and clustering keep their state in domain metadata
+  if (features.has("rowTracking") || features.has("clustering")) features.add("domainMetadata");
   return features;
 }
 
@@ -101,11 +136,16 @@ export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<
  * over the features the legacy versions implied.
  */
 export function requiredProtocol(features: Set<string>, current?: Protocol): Protocol {
+  // a table on the preview of type widening keeps it (Spark does not move such tables to the stable feature)
+  if (current && features.has("typeWidening") && writerFeaturesOf(current).has("typeWidening-preview")) {
+    features = new Set([...features].filter((f) => f !== "typeWidening"));
+  }
   if (current && coversFeatures(current, features)) return current;
   const needed = new Set([...features, ...(current ? writerFeaturesOf(current) : [])]);
   const legacyOnly = [...needed].every((f) => LEGACY_WRITER.some(([, g]) => g === f));
   const unknown = [...features].filter((f) => !SUPPORTED_WRITER_FEATURES.has(f));
-  if (unknown.length > 0) throw new UnsupportedFeatureError("(new metadata)", "write", unknown, "the requested table features are not implemented by lakelog");
+  if (unknown.length > 0)
+    throw new UnsupportedFeatureError("(new metadata)", "write", unknown, "the requested table features are not implemented by lakelog");
   if (legacyOnly && (!current || current.minWriterVersion < 7)) {
     const writer = Math.max(2, current?.minWriterVersion ?? 2, ...LEGACY_WRITER.filter(([, f]) => needed.has(f)).map(([v]) => v));
     const reader = Math.max(current?.minReaderVersion ?? 1, needed.has("columnMapping") ? 2 : 1);
@@ -117,7 +157,11 @@ export function requiredProtocol(features: Set<string>, current?: Protocol): Pro
   const readerFeatures = [...needed].filter((f) => READER_WRITER_FEATURES.has(f));
   for (const f of current?.readerFeatures ?? []) if (!readerFeatures.includes(f)) readerFeatures.push(f);
   const reader = Math.max(readerFeatures.length > 0 ? 3 : 1, current?.minReaderVersion ?? 1);
-  const protocol: Protocol = { minReaderVersion: reader, minWriterVersion: Math.max(7, current?.minWriterVersion ?? 7), writerFeatures: [...needed].sort() };
+  const protocol: Protocol = {
+    minReaderVersion: reader,
+    minWriterVersion: Math.max(7, current?.minWriterVersion ?? 7),
+    writerFeatures: [...needed].sort(),
+  };
   if (reader >= 3) protocol.readerFeatures = readerFeatures.sort();
   return protocol;
 }

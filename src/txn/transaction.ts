@@ -4,21 +4,28 @@
  * the race the transaction reads the winning commits, runs the conflict rules, rebases onto the
  * newest version and tries again with backoff. See spec/transactions.md.
  */
+import { lakelogVersion } from "../util/version.js";
 import { randomUUID } from "node:crypto";
+import { InvalidArgumentError, InvalidOperationError } from "../errors/argument-errors.js";
 import { WriteRefusedError } from "../errors/txn-errors.js";
+import { describeArgument, optionalSafeInteger, requireSafeInteger } from "../util/validate.js";
 import type { Action, AddCDCFile, AddFile, CommitInfo, DomainMetadata, Metadata, Protocol, RemoveFile } from "../log/actions.js";
 import { canonicalizePath } from "../log/file-paths.js";
 import { deletionVectorId } from "../log/file-index.js";
 import type { Snapshot } from "../log/snapshot.js";
+import type { Engine } from "../engine/index.js";
+import { readTableProperties } from "../log/table-properties.js";
 import type { ObjectStore } from "../storage/store.js";
-import { commitWithRetries, type CommitAttemptOptions, type CommitResult } from "./commit-loop.js";
+import { commitWithRetries, conflictError, type CommitAttemptOptions, type CommitOutcome, type CommitResult } from "./commit-loop.js";
 
-export type { CommitResult };
+export type { CommitOutcome, CommitResult };
 import type { IsolationLevel, TransactionSummary } from "./conflicts.js";
 import { assertWriteSupported } from "./protocol-support.js";
+import { assignRowIds, highWaterMarkAfter, isRowTrackingSupported, ROW_TRACKING_DOMAIN, rowIdHighWaterMark } from "./row-tracking.js";
+import { UnsupportedFeatureError } from "../errors/log-errors.js";
 
 /** Library identification written into every commitInfo. */
-export const ENGINE_INFO = "lakelog/0.1.0";
+export const ENGINE_INFO = `lakelog/${lakelogVersion()}`;
 
 /** Options of a transaction. */
 export interface TransactionOptions {
@@ -33,8 +40,12 @@ export interface TransactionOptions {
   maxCommitAttempts?: number;
   /** Commit even on a store that cannot prove atomic create; the caller guarantees one writer at a time. */
   singleWriter?: boolean;
-  /** Clock for commit timestamps (ms); injectable for tests. */
-  clock?: () => number;
+  /**
+   * Called once, synchronously, after the commit landed and before `commit()` resolves; its
+   * exceptions are ignored. The table layer uses it to start automatic checkpoints in the
+   * background (it must return at once).
+   */
+  afterCommit?: (result: CommitResult, readSnapshot: Snapshot | undefined) => void;
   signal?: AbortSignal;
 }
 
@@ -51,7 +62,7 @@ export interface OperationInfo {
  * Stages actions against a snapshot (or against nothing, to create a table) and commits them.
  *
  * @example
- * const txn = new Transaction(store, snapshot);
+ * const txn = new Transaction(createEngine(store), snapshot);
  * txn.addFiles(adds);
  * const { version } = await txn.commit({ operation: "WRITE", operationParameters: { mode: "Append" } });
  */
@@ -67,13 +78,22 @@ export class Transaction {
   private newMetadata?: Metadata;
   private newProtocol?: Protocol;
   private committed = false;
+  private freshRowsOnly = false;
 
   constructor(
-    readonly store: ObjectStore,
+    /** Store and clock of the table (commit timestamps come from `engine.clock`). */
+    readonly engine: Engine,
     /** The snapshot read; undefined when the transaction creates the table. */
     readonly snapshot: Snapshot | undefined,
     readonly options: TransactionOptions = {},
-  ) {}
+  ) {
+    optionalSafeInteger(options.maxCommitAttempts, "maxCommitAttempts", 1);
+  }
+
+  /** The table's store. */
+  get store(): ObjectStore {
+    return this.engine.store;
+  }
 
   /** The version this transaction read (-1 for a new table). */
   get readVersion(): number {
@@ -117,7 +137,18 @@ export class Transaction {
 
   /** Records `version` for `appId` (exactly-once writes); conflicts with a concurrent commit of the same app. */
   setAppTransaction(appId: string, version: number): void {
-    this.appTxns.set(appId, version);
+    if (typeof appId !== "string" || appId === "")
+      throw new InvalidArgumentError("txn appId", describeArgument(appId), "a non-empty string");
+    this.appTxns.set(appId, requireSafeInteger(version, "txn version"));
+  }
+
+  /**
+   * Declares that every added file holds new rows only (none copied from a removed file), so on a
+   * row-tracking table the files get fresh row IDs. Without it, a row-tracking commit that removes
+   * files and adds files without `baseRowId` is refused: moved rows would lose their row IDs.
+   */
+  declareFreshRows(): void {
+    this.freshRowsOnly = true;
   }
 
   /** Declares that the result depends on every file of the table (predicate-less delete/overwrite). */
@@ -145,7 +176,13 @@ export class Transaction {
 
   /** True when the commit adds data without reading any (never conflicts with other appends). */
   get isBlindAppend(): boolean {
-    return this.removes.length === 0 && !this.wholeTableRead && !this.readPredicate && this.readFileKeys.size === 0 && this.adds.every((a) => a.dataChange);
+    return (
+      this.removes.length === 0 &&
+      !this.wholeTableRead &&
+      !this.readPredicate &&
+      this.readFileKeys.size === 0 &&
+      this.adds.every((a) => a.dataChange)
+    );
   }
 
   /**
@@ -154,13 +191,31 @@ export class Transaction {
    * `CommitRetriesExhaustedError` after `maxCommitAttempts`. A transaction commits at most once.
    */
   async commit(operation: OperationInfo): Promise<CommitResult> {
-    if (this.committed) throw new RangeError("this transaction was already committed");
+    const outcome = await this.tryCommit(operation);
+    if (outcome.kind === "lost-create") throw conflictError(outcome.conflict, this.store.rootUrl);
+    return outcome.result;
+  }
+
+  /**
+   * Like {@link commit}, but a table-creating transaction (no snapshot) that finds the table
+   * created by another writer meanwhile resolves with `{ kind: "lost-create", winner }` (nothing
+   * committed) instead of rejecting, so the caller can decide: report that the table exists,
+   * keep the other writer's table, or stage its change again on the new table. Every other
+   * conflict rejects as in {@link commit}.
+   */
+  async tryCommit(operation: OperationInfo): Promise<CommitOutcome> {
+    if (this.committed) throw new InvalidOperationError("commit", "this transaction was already committed (start a new one)");
     const protocol = this.protocol;
     const metadata = this.metadata;
-    if (!protocol || !metadata) throw new RangeError("a new table needs protocol and metadata before its first commit");
+    if (!protocol || !metadata)
+      throw new InvalidOperationError(
+        "commit",
+        "a new table needs protocol and metadata before its first commit (call setProtocol and setMetadata)",
+      );
     const tableUrl = this.snapshot?.tableUrl ?? this.store.rootUrl;
     assertWriteSupported(protocol, metadata, tableUrl);
-    if (metadata.configuration["delta.appendOnly"]?.toLowerCase() === "true" && this.removes.some((r) => r.dataChange)) {
+    const properties = readTableProperties(metadata.configuration, tableUrl);
+    if (properties.appendOnly && this.removes.some((r) => r.dataChange)) {
       throw new WriteRefusedError(tableUrl, "the table is append-only (delta.appendOnly = true); rows cannot be removed or overwritten");
     }
     const attempt: CommitAttemptOptions = {
@@ -169,25 +224,48 @@ export class Transaction {
       readVersion: this.readVersion,
       actions: () => this.stagedActions(),
       commitInfo: this.commitInfoFor(operation),
-      inCommitTimestamps: metadata.configuration["delta.enableInCommitTimestamps"]?.toLowerCase() === "true",
+      inCommitTimestamps: properties.enableInCommitTimestamps,
       previousTimestamp: this.snapshot?.timestamp,
       summary: this.summary(),
       keyOf: (f) => this.keyOf(f),
       maxAttempts: this.options.maxCommitAttempts ?? 100,
       singleWriter: this.options.singleWriter ?? false,
-      clock: this.options.clock ?? Date.now,
+      clock: () => this.engine.clock.now(),
       signal: this.options.signal,
+      prepare: this.rowTracking(protocol, tableUrl),
     };
-    const result = await commitWithRetries(attempt);
+    const outcome = await commitWithRetries(attempt);
+    if (outcome.kind !== "committed") return outcome;
     this.committed = true;
-    return result;
+    try {
+      this.options.afterCommit?.(outcome.result, this.snapshot);
+    } catch {
+      // post-commit work never fails a commit that landed
+    }
+    return outcome;
+  }
+
+  /** Row ID assignment per attempt on row-tracking tables (see row-tracking.ts); refuses moved rows. */
+  private rowTracking(protocol: Protocol, tableUrl: string): CommitAttemptOptions["prepare"] {
+    if (!isRowTrackingSupported(protocol)) return undefined;
+    const fresh = this.adds.filter((a) => a.baseRowId === undefined || a.baseRowId === null);
+    if (this.removes.length > 0 && fresh.length > 0 && !this.freshRowsOnly) {
+      throw new UnsupportedFeatureError(
+        tableUrl,
+        "write",
+        ["rowTracking"],
+        "this operation rewrites rows into new files, and lakelog does not carry their row IDs over yet (materialized row ID columns); appends and whole-file overwrites are supported",
+      );
+    }
+    const base = rowIdHighWaterMark(this.snapshot?.domains.get(ROW_TRACKING_DOMAIN));
+    return (actions, version, winners) => assignRowIds(actions, version, highWaterMarkAfter(base, winners));
   }
 
   private stagedActions(): Action[] {
     const out: Action[] = [];
     if (this.newProtocol) out.push({ protocol: this.newProtocol });
     if (this.newMetadata) out.push({ metaData: this.newMetadata });
-    for (const [appId, version] of this.appTxns) out.push({ txn: { appId, version, lastUpdated: (this.options.clock ?? Date.now)() } });
+    for (const [appId, version] of this.appTxns) out.push({ txn: { appId, version, lastUpdated: this.engine.clock.now() } });
     for (const d of this.domains.values()) out.push({ domainMetadata: d });
     for (const r of this.removes) out.push({ remove: r });
     for (const a of this.adds) out.push({ add: a });

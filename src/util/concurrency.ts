@@ -19,7 +19,10 @@ export async function forEachConcurrent<T>(
   const next = async (): Promise<IteratorResult<T>> => {
     // serialise pulls: async iterators must not be called concurrently
     const result = pulling.then(() => iterator.next());
-    pulling = result.then(() => undefined, () => undefined);
+    pulling = result.then(
+      () => undefined,
+      () => undefined,
+    );
     return result;
   };
   const worker = async () => {

@@ -25,7 +25,9 @@ export async function writeDataFile(
   const maxValues: Record<string, unknown> = {};
   const nullCount: Record<string, number> = {};
   for (const [name, values] of Object.entries(columns)) {
-    const nums = Array.from(values as ArrayLike<unknown>).filter((v) => typeof v === "number" || typeof v === "bigint").map(Number);
+    const nums = Array.from(values as ArrayLike<unknown>)
+      .filter((v) => typeof v === "number" || typeof v === "bigint")
+      .map(Number);
     if (nums.length > 0) {
       minValues[name] = Math.min(...nums);
       maxValues[name] = Math.max(...nums);
@@ -43,12 +45,19 @@ export async function writeCommit(store: ObjectStore, version: number, actions: 
 }
 
 /** A `metaData` action for a schema given as `[name, deltaType]` pairs (all nullable). */
-export function metadataFor(fields: Array<[string, string]>, partitionColumns: string[] = [], configuration: Record<string, string> = {}): Action {
+export function metadataFor(
+  fields: Array<[string, string]>,
+  partitionColumns: string[] = [],
+  configuration: Record<string, string> = {},
+): Action {
   return {
     metaData: {
       id: "test",
       format: { provider: "parquet", options: {} },
-      schemaString: JSON.stringify({ type: "struct", fields: fields.map(([name, type]) => ({ name, type, nullable: true, metadata: {} })) }),
+      schemaString: JSON.stringify({
+        type: "struct",
+        fields: fields.map(([name, type]) => ({ name, type, nullable: true, metadata: {} })),
+      }),
       partitionColumns,
       configuration,
       createdTime: 0,

@@ -4,18 +4,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import * as nodePath from "node:path";
-import {
-  type Data,
-  type Decimal,
-  type Field,
-  makeData,
-  type RecordBatch,
-  type Timestamp,
-  TimeUnit,
-  Type,
-  Vector,
-} from "apache-arrow";
-import { isValidAt } from "../../../src/engine/parquet-arrow-data.js";
+import { type Data, type Decimal, type Field, makeData, type RecordBatch, type Timestamp, TimeUnit, Type, Vector } from "apache-arrow";
+import { isValidAt } from "../../../src/arrow/data.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
 import { GOLDEN_DIR, hasShared, SHARED_DIR } from "../../helpers/shared-data.js";
 

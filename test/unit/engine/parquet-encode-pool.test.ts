@@ -1,4 +1,17 @@
-import { Int32, Int64, RecordBatch, RecordBatchStreamWriter, Schema, Field, Utf8, makeData, Struct, vectorFromArray, type Data } from "apache-arrow";
+import { InvalidArgumentError } from "../../../src/errors/argument-errors.js";
+import {
+  Int32,
+  Int64,
+  RecordBatch,
+  RecordBatchStreamWriter,
+  Schema,
+  Field,
+  Utf8,
+  makeData,
+  Struct,
+  vectorFromArray,
+  type Data,
+} from "apache-arrow";
 import { availableParallelism } from "node:os";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { type EncodeSettings, encodeRowGroup } from "../../../src/engine/parquet-encode.js";
@@ -20,14 +33,24 @@ const settings: EncodeSettings = {
 };
 
 function batch(from: number, rows: number): RecordBatch {
-  const id = vectorFromArray(Array.from({ length: rows }, (_, i) => BigInt(from + i)), new Int64()).data[0] as Data;
-  const name = vectorFromArray(Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : `n${(from + i) % 13}`)), new Utf8()).data[0] as Data;
+  const id = vectorFromArray(
+    Array.from({ length: rows }, (_, i) => BigInt(from + i)),
+    new Int64(),
+  ).data[0] as Data;
+  const name = vectorFromArray(
+    Array.from({ length: rows }, (_, i) => (i % 7 === 0 ? null : `n${(from + i) % 13}`)),
+    new Utf8(),
+  ).data[0] as Data;
   const schema = new Schema([new Field("id", new Int64(), false), new Field("name", new Utf8(), true)]);
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: [id, name] }));
 }
 
 const ipcOf = (b: RecordBatch) => RecordBatchStreamWriter.writeAll([b]).toUint8Array(true);
-const here = (ipc: Uint8Array) => runParquetWasm((wasm) => encodeRowGroup(wasm, ipc, settings), (f) => new Error(f.message));
+const here = (ipc: Uint8Array) =>
+  runParquetWasm(
+    (wasm) => encodeRowGroup(wasm, ipc, settings),
+    (f) => new Error(f.message),
+  );
 
 const pools: ParquetEncoderPool[] = [];
 afterAll(async () => {
@@ -83,8 +106,8 @@ describe("the shared pool and writeParquetStream", () => {
     expect(parquetEncoderPool()).toBeUndefined();
     setParquetEncodeThreads(2);
     expect(parquetEncoderPool()?.size).toBe(2);
-    expect(() => setParquetEncodeThreads(-1)).toThrow(RangeError);
-    expect(() => setParquetEncodeThreads(1.5)).toThrow(RangeError);
+    expect(() => setParquetEncodeThreads(-1)).toThrow(InvalidArgumentError);
+    expect(() => setParquetEncodeThreads(1.5)).toThrow(InvalidArgumentError);
   });
 
   it("takes the count from LAKELOG_ENCODE_THREADS, and warns once about a value that is not a count", () => {
@@ -119,9 +142,12 @@ describe("the shared pool and writeParquetStream", () => {
     for (const threads of [0, 1, 2]) {
       setParquetEncodeThreads(threads);
       const handed = parquetEncoderPool()?.handedOver ?? 0;
-      const out = writeParquetStream((function* () {
-        for (let i = 0; i < 9; i++) yield batch(i * 50_000, 50_000);
-      })(), { rowGroupSize: 100_000 });
+      const out = writeParquetStream(
+        (function* () {
+          for (let i = 0; i < 9; i++) yield batch(i * 50_000, 50_000);
+        })(),
+        { rowGroupSize: 100_000 },
+      );
       const chunks: Uint8Array[] = [];
       for await (const c of out) chunks.push(c);
       expect(await out.result).toMatchObject({ numRows: 450_000, numRowGroups: 5 });
@@ -140,7 +166,21 @@ describe("the shared pool and writeParquetStream", () => {
   it("fails the stream with the encoder's error when a thread refuses a row group", async () => {
     setParquetEncodeThreads(1);
     const schema = new Schema([new Field("x", new Int32(), false)]);
-    const good = (rows: number) => new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: [vectorFromArray(Array.from({ length: rows }, (_, i) => i), new Int32()).data[0] as Data] }));
+    const good = (rows: number) =>
+      new RecordBatch(
+        schema,
+        makeData({
+          type: new Struct(schema.fields),
+          length: rows,
+          nullCount: 0,
+          children: [
+            vectorFromArray(
+              Array.from({ length: rows }, (_, i) => i),
+              new Int32(),
+            ).data[0] as Data,
+          ],
+        }),
+      );
     const x = vectorFromArray([1, null], new Int32()).data[0] as Data;
     const bad = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 2, nullCount: 0, children: [x] }));
     const handed = parquetEncoderPool()!.handedOver;

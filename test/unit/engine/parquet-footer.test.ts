@@ -15,7 +15,9 @@ import { CorruptParquetError, UnsupportedParquetError } from "../../../src/error
 /** A file of `cols` float columns in row groups of `rowGroupSize` rows. */
 function wideFile(cols: number, rows: number, rowGroupSize: number): Uint8Array {
   const fields = Array.from({ length: cols }, (_, c) => new Field(`c${c}`, new Float64(), true));
-  const children = fields.map((f, c) => makeData({ type: new Float64(), length: rows, data: Float64Array.from({ length: rows }, (_, i) => i * (c + 1)) }));
+  const children = fields.map((f, c) =>
+    makeData({ type: new Float64(), length: rows, data: Float64Array.from({ length: rows }, (_, i) => i * (c + 1)) }),
+  );
   const batch = new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: rows, children }));
   return writeParquetBuffer([batch], { rowGroupSize, dictionary: false }).data;
 }
@@ -30,8 +32,24 @@ describe("footerLength", () => {
   it.each([
     ["a file too small to be Parquet", new Uint8Array(8), CorruptParquetError],
     ["a file without the PAR1 magic", new Uint8Array(100).fill(1), CorruptParquetError],
-    ["a footer length beyond the file", (() => { const f = valid.slice(); f[f.byteLength - 6] = 0x7f; return f; })(), CorruptParquetError],
-    ["an encrypted footer (PARE)", (() => { const f = valid.slice(); f[f.byteLength - 1] = 0x45; return f; })(), UnsupportedParquetError],
+    [
+      "a footer length beyond the file",
+      (() => {
+        const f = valid.slice();
+        f[f.byteLength - 6] = 0x7f;
+        return f;
+      })(),
+      CorruptParquetError,
+    ],
+    [
+      "an encrypted footer (PARE)",
+      (() => {
+        const f = valid.slice();
+        f[f.byteLength - 1] = 0x45;
+        return f;
+      })(),
+      UnsupportedParquetError,
+    ],
   ])("rejects %s", (_name, bytes, error) => {
     expect(() => footerLength(bytes, bytes.byteLength, "x.parquet")).toThrow(error);
   });
@@ -45,7 +63,11 @@ describe("decodeFooter", () => {
   it("maps top-level fields to their leaves and row groups to chunk ranges", () => {
     const footer = footerOf(wideFile(3, 100, 40));
     expect(footer.numRows).toBe(100);
-    expect(footer.fields.map((f) => [f.name, f.leafStart, f.leafEnd])).toEqual([["c0", 0, 1], ["c1", 1, 2], ["c2", 2, 3]]);
+    expect(footer.fields.map((f) => [f.name, f.leafStart, f.leafEnd])).toEqual([
+      ["c0", 0, 1],
+      ["c1", 1, 2],
+      ["c2", 2, 3],
+    ]);
     expect(footer.rowGroups.map((g) => g.numRows)).toEqual([40, 40, 20]);
     for (const g of footer.rowGroups) for (const c of g.chunks) expect(c.start + c.length).toBeLessThanOrEqual(footer.metadataStart);
   });
@@ -101,7 +123,10 @@ describe("buildProjectedFile", () => {
 
   it("keeps an all-int schema file readable with zero row groups", () => {
     const fields = [new Field("a", new Int32(), false)];
-    const batch = new RecordBatch(new Schema(fields), makeData({ type: new Struct(fields), length: 1, children: [makeData({ type: new Int32(), length: 1, data: new Int32Array([7]) })] }));
+    const batch = new RecordBatch(
+      new Schema(fields),
+      makeData({ type: new Struct(fields), length: 1, children: [makeData({ type: new Int32(), length: 1, data: new Int32Array([7]) })] }),
+    );
     const footer = footerOf(writeParquetBuffer([batch]).data);
     const empty = footerOf(buildProjectedFile(footer, [], footer.fields, []));
     expect(empty.numRows).toBe(0);

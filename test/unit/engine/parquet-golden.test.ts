@@ -6,7 +6,7 @@
  */
 import type { RecordBatch } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { normalizeBatch } from "../../../src/engine/parquet-cast.js";
+import { normalizeBatch } from "../../../src/arrow/cast.js";
 import { openParquetFile } from "../../../src/engine/parquet-read.js";
 import { HAS_SHARED, parquetFilesUnder, rowStrings, sharedStore, SKIP_REASON } from "./fixtures.js";
 
@@ -52,7 +52,10 @@ describe.skipIf(!HAS_SHARED)(`golden tables read with the expected types (${SKIP
     const target = expectedSchema.select(expectedSchema.fields.map((f) => f.name).filter((n) => stored.has(n)));
 
     const actual = rowStrings(await readAll(dataPaths, target)).sort();
-    const expected = rowStrings(await readAll(expectedPaths), target.fields.map((f) => f.name)).sort();
+    const expected = rowStrings(
+      await readAll(expectedPaths),
+      target.fields.map((f) => f.name),
+    ).sort();
 
     expect(actual.length).toBe(expected.length);
     expect(actual).toEqual(expected);

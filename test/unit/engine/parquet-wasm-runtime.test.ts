@@ -32,7 +32,9 @@ describe("parquet-wasm runtime", () => {
 
   it("discards the instance after a trap; the next call gets a fresh, working one", () => {
     const ipc = trappingIpc();
-    expect(() => runParquetWasm((w) => w.writeParquet(w.Table.fromIPCStream(ipc)), failure)).toThrow(expect.objectContaining({ kind: "trap" }));
+    expect(() => runParquetWasm((w) => w.writeParquet(w.Table.fromIPCStream(ipc)), failure)).toThrow(
+      expect.objectContaining({ kind: "trap" }),
+    );
     const loads = parquetWasmLoadCount();
     expect(healthy).toThrow(expect.objectContaining({ kind: "error" }));
     expect(parquetWasmLoadCount()).toBe(loads + 1);

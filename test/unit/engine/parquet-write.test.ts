@@ -27,7 +27,7 @@ import {
   vectorFromArray,
 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { normalizeBatch } from "../../../src/engine/parquet-cast.js";
+import { normalizeBatch } from "../../../src/arrow/cast.js";
 import { openParquetFile, type ParquetFileReader } from "../../../src/engine/parquet-read.js";
 import { decodeStruct, getI64, getInt, getList, getString, getStruct, getStructList } from "../../../src/engine/parquet-thrift.js";
 import { writeParquetBuffer, writeParquetStream } from "../../../src/engine/parquet-write.js";
@@ -42,7 +42,9 @@ const raw64 = (type: DataType, values: (bigint | null)[]) =>
     type: type as TimestampMicrosecond,
     length: values.length,
     nullCount: values.filter((v) => v === null).length,
-    nullBitmap: Uint8Array.from({ length: Math.ceil(values.length / 8) }, (_, byte) => values.slice(byte * 8, byte * 8 + 8).reduce((bits, v, i) => (v === null ? bits : bits | (1 << i)), 0)),
+    nullBitmap: Uint8Array.from({ length: Math.ceil(values.length / 8) }, (_, byte) =>
+      values.slice(byte * 8, byte * 8 + 8).reduce((bits, v, i) => (v === null ? bits : bits | (1 << i)), 0),
+    ),
     data: BigInt64Array.from(values, (v) => v ?? 0n),
   });
 
@@ -55,7 +57,8 @@ function batchOf(columns: [string, Data, boolean?][]): RecordBatch {
 /** One batch with every type the writer must round-trip, nulls included. */
 function allTypes(): RecordBatch {
   const inner = new Struct([new Field("a", new Int32(), true), new Field("b", new Struct([new Field("c", new Utf8(), true)]), true)]);
-  const entries = (value: DataType) => new Field("entries", new Struct([new Field("key", new Utf8(), false), new Field("value", value, true)]), false);
+  const entries = (value: DataType) =>
+    new Field("entries", new Struct([new Field("key", new Utf8(), false), new Field("value", value, true)]), false);
   return batchOf([
     ["i8", col([-128, 127, null, 0], new Int8())],
     ["i16", col([-32768, 32767, null, 1], new Int16())],
@@ -76,8 +79,25 @@ function allTypes(): RecordBatch {
     ["st", col([{ a: 1, b: { c: "x" } }, { a: null, b: null }, null, { a: 4, b: { c: null } }], inner)],
     ["lst", col([[1n, 2n], [], null, [null]], new List(new Field("item", new Int64(), true)))],
     ["lst_st", col([[{ x: 1 }], [null], null, []], new List(new Field("item", new Struct([new Field("x", new Int32(), true)]), true)))],
-    ["lst_lst", col([[[1], [2, 3]], [[]], null, [null]], new List(new Field("item", new List(new Field("item", new Int32(), true)), true)))],
-    ["mp", col([new Map([["a", 1n], ["b", null]]), new Map(), null, new Map([["z", 26n]])], new Map_(entries(new Int64())))],
+    [
+      "lst_lst",
+      col([[[1], [2, 3]], [[]], null, [null]], new List(new Field("item", new List(new Field("item", new Int32(), true)), true))),
+    ],
+    [
+      "mp",
+      col(
+        [
+          new Map([
+            ["a", 1n],
+            ["b", null],
+          ]),
+          new Map(),
+          null,
+          new Map([["z", 26n]]),
+        ],
+        new Map_(entries(new Int64())),
+      ),
+    ],
     ["mp_st", col([new Map([["k", { a: 1, b: null }]]), null, new Map(), new Map()], new Map_(entries(inner)))],
   ]);
 }
@@ -159,8 +179,21 @@ describe("writeParquetBuffer round trip", () => {
 describe("row groups, streaming and stitching", () => {
   const ids = (start: number, n: number) =>
     batchOf([
-      ["id", col(Array.from({ length: n }, (_, i) => BigInt(start + i)), new Int64()), false],
-      ["part", col(Array.from({ length: n }, (_, i) => (start + i) % 3), new Int32())],
+      [
+        "id",
+        col(
+          Array.from({ length: n }, (_, i) => BigInt(start + i)),
+          new Int64(),
+        ),
+        false,
+      ],
+      [
+        "part",
+        col(
+          Array.from({ length: n }, (_, i) => (start + i) % 3),
+          new Int32(),
+        ),
+      ],
     ]);
 
   it("closes the first row group at firstRowGroupBytes and the later ones at rowGroupBytes", async () => {
@@ -214,7 +247,12 @@ describe("row groups, streaming and stitching", () => {
     const result = await out.result;
     expect(result).toEqual({ numRows: 10_000, numRowGroups: 4, size: chunks.reduce((s, c) => s + c.byteLength, 0) });
     const store = new MemoryStore();
-    await store.putStream("s.parquet", (async function* () { yield* chunks; })());
+    await store.putStream(
+      "s.parquet",
+      (async function* () {
+        yield* chunks;
+      })(),
+    );
     const reader = await openParquetFile(store, "s.parquet");
     expect(reader.metadata.numRows).toBe(10_000);
     expect(chunks.length).toBeGreaterThanOrEqual(1 + 4 + 1);
@@ -230,7 +268,9 @@ describe("row groups, streaming and stitching", () => {
 
   it("turns dictionary encoding off for mostly-distinct columns and keeps it for repetitive ones", async () => {
     const reader = await writeAndOpen(writeParquetBuffer([ids(0, 5000)]).data);
-    const encodings = getStructList(getStructList(reader.footer.raw, 4)[0]!, 1).map((c) => getList(getStruct(c, 3)!, 2).map((e) => (e as { v: number }).v));
+    const encodings = getStructList(getStructList(reader.footer.raw, 4)[0]!, 1).map((c) =>
+      getList(getStruct(c, 3)!, 2).map((e) => (e as { v: number }).v),
+    );
     const dictionary = (e: number[]) => e.includes(8) || e.includes(2);
     expect(dictionary(encodings[0]!)).toBe(false); // id: unique
     expect(dictionary(encodings[1]!)).toBe(true); // part: 3 values
@@ -296,6 +336,10 @@ describe("batches from another copy of apache-arrow", () => {
     const foreign = cjs.tableFromArrays({ a: Int32Array.from([1, 2, 3]), s: ["x", null, "z"] }).batches[0] as unknown as RecordBatch;
     const { data } = writeParquetBuffer([foreign], { schema: foreign.schema });
     const reader = await writeAndOpen(data);
-    expect(rowStrings(await readBack(reader, reader.metadata.schema))).toEqual(['{"a":"1","s":"x"}', '{"a":"2","s":null}', '{"a":"3","s":"z"}']);
+    expect(rowStrings(await readBack(reader, reader.metadata.schema))).toEqual([
+      '{"a":"1","s":"x"}',
+      '{"a":"2","s":null}',
+      '{"a":"3","s":"z"}',
+    ]);
   });
 });

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { AddFile, DeletionVectorDescriptor } from "../../../src/log/actions.js";
 import { FileIndexBuilder, type FileIndex } from "../../../src/log/file-index.js";
 
-const add = (path: string, extra: Partial<AddFile> = {}): AddFile => ({ path, partitionValues: {}, size: 10, modificationTime: 1, dataChange: true, ...extra });
+const add = (path: string, extra: Partial<AddFile> = {}): AddFile => ({
+  path,
+  partitionValues: {},
+  size: 10,
+  modificationTime: 1,
+  dataChange: true,
+  ...extra,
+});
 
 const files = (index: FileIndex) => [...index].map((f) => [f.path, f.size]);
 
@@ -105,7 +112,16 @@ describe("FileIndexBuilder", () => {
     builder.add("8", add("8"));
     const index = builder.build();
     const pv = (i: number) => index.partitionValues(i);
-    expect([0, 1, 2, 3, 4, 5, 6, 7].map(pv)).toEqual([{ p: "x" }, { q: "x" }, { p: "x" }, { p: null }, { p: "y", q: "1" }, { p: "y", q: "1" }, { p: "y", q: null }, {}]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map(pv)).toEqual([
+      { p: "x" },
+      { q: "x" },
+      { p: "x" },
+      { p: null },
+      { p: "y", q: "1" },
+      { p: "y", q: "1" },
+      { p: "y", q: null },
+      {},
+    ]);
     expect(pv(0)).toBe(pv(2));
     expect(pv(0)).not.toBe(pv(1));
     expect(pv(0)).not.toBe(pv(3));

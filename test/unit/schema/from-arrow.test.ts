@@ -44,7 +44,14 @@ import { fromArrowSchema, fromArrowType } from "../../../src/schema/from-arrow.j
 import type { DataType, StructType } from "../../../src/schema/types.js";
 
 const f = (name: string, type: ArrowType, nullable = true) => new Field(name, type, nullable);
-const mapOf = (key: ArrowType, value: ArrowType, valueNullable = true) => new Map_(new Field<Struct<{ key: ArrowType; value: ArrowType }>>("entries", new Struct([f("key", key, false), f("value", value, valueNullable)] as never), false));
+const mapOf = (key: ArrowType, value: ArrowType, valueNullable = true) =>
+  new Map_(
+    new Field<Struct<{ key: ArrowType; value: ArrowType }>>(
+      "entries",
+      new Struct([f("key", key, false), f("value", value, valueNullable)] as never),
+      false,
+    ),
+  );
 
 describe("fromArrowType: primitive mappings", () => {
   it.each<[string, ArrowType, DataType]>([
@@ -87,14 +94,18 @@ describe("fromArrowType: primitive mappings", () => {
 describe("fromArrowType: nested mappings", () => {
   it.each<[string, ArrowType, DataType]>([
     ["list with nullable elements", new List(f("item", new Int32())), { type: "array", elementType: "integer", containsNull: true }],
-    ["list with non-null elements", new List(f("element", new Utf8(), false)), { type: "array", elementType: "string", containsNull: false }],
-    ["large list", new LargeList(f("item", new Float64())), { type: "array", elementType: "double", containsNull: true }],
-    ["fixed-size list", new FixedSizeList(3, f("item", new Float32(), false)), { type: "array", elementType: "float", containsNull: false }],
     [
-      "map",
-      mapOf(new Utf8(), new Int64()),
-      { type: "map", keyType: "string", valueType: "long", valueContainsNull: true },
+      "list with non-null elements",
+      new List(f("element", new Utf8(), false)),
+      { type: "array", elementType: "string", containsNull: false },
     ],
+    ["large list", new LargeList(f("item", new Float64())), { type: "array", elementType: "double", containsNull: true }],
+    [
+      "fixed-size list",
+      new FixedSizeList(3, f("item", new Float32(), false)),
+      { type: "array", elementType: "float", containsNull: false },
+    ],
+    ["map", mapOf(new Utf8(), new Int64()), { type: "map", keyType: "string", valueType: "long", valueContainsNull: true }],
     [
       "map with non-null values",
       mapOf(new Int32(), new Bool(), false),
@@ -117,7 +128,17 @@ describe("fromArrowType: nested mappings", () => {
       {
         type: "array",
         containsNull: true,
-        elementType: { type: "struct", fields: [{ name: "m", nullable: true, metadata: {}, type: { type: "map", keyType: "string", valueType: "string", valueContainsNull: true } }] },
+        elementType: {
+          type: "struct",
+          fields: [
+            {
+              name: "m",
+              nullable: true,
+              metadata: {},
+              type: { type: "map", keyType: "string", valueType: "string", valueContainsNull: true },
+            },
+          ],
+        },
       },
     ],
   ])("%s", (_name, arrow, delta) => {
@@ -172,7 +193,11 @@ describe("fromArrowSchema", () => {
         {
           name: "s",
           nullable: true,
-          type: { typeId: 13, toString: () => "Struct", children: [{ name: "x", nullable: true, type: { typeId: 10, timezone: null, toString: () => "Timestamp" } }] },
+          type: {
+            typeId: 13,
+            toString: () => "Struct",
+            children: [{ name: "x", nullable: true, type: { typeId: 10, timezone: null, toString: () => "Timestamp" } }],
+          },
         },
       ],
     };
@@ -180,7 +205,12 @@ describe("fromArrowSchema", () => {
       type: "struct",
       fields: [
         { name: "n", type: "short", nullable: false, metadata: {} },
-        { name: "s", type: { type: "struct", fields: [{ name: "x", type: "timestamp_ntz", nullable: true, metadata: {} }] }, nullable: true, metadata: {} },
+        {
+          name: "s",
+          type: { type: "struct", fields: [{ name: "x", type: "timestamp_ntz", nullable: true, metadata: {} }] },
+          nullable: true,
+          metadata: {},
+        },
       ],
     });
   });
@@ -188,7 +218,21 @@ describe("fromArrowSchema", () => {
   it("inverts toArrowSchema for every Delta type but variant", () => {
     const schema: StructType = {
       type: "struct",
-      fields: ["string", "long", "integer", "short", "byte", "float", "double", "boolean", "binary", "date", "timestamp", "timestamp_ntz", "decimal(38,10)"].map((t, i) => ({
+      fields: [
+        "string",
+        "long",
+        "integer",
+        "short",
+        "byte",
+        "float",
+        "double",
+        "boolean",
+        "binary",
+        "date",
+        "timestamp",
+        "timestamp_ntz",
+        "decimal(38,10)",
+      ].map((t, i) => ({
         name: `c${i}`,
         type: t as DataType,
         nullable: i % 2 === 0,
@@ -199,7 +243,16 @@ describe("fromArrowSchema", () => {
       name: "nested",
       nullable: true,
       metadata: {},
-      type: { type: "map", keyType: "string", valueContainsNull: false, valueType: { type: "array", containsNull: false, elementType: { type: "struct", fields: [{ name: "x", type: "date", nullable: false, metadata: {} }] } } },
+      type: {
+        type: "map",
+        keyType: "string",
+        valueContainsNull: false,
+        valueType: {
+          type: "array",
+          containsNull: false,
+          elementType: { type: "struct", fields: [{ name: "x", type: "date", nullable: false, metadata: {} }] },
+        },
+      },
     });
     expect(fromArrowSchema(toArrowSchema(schema))).toEqual(schema);
   });

@@ -17,7 +17,9 @@ function latestMetadata(table: string): { schema: StructType; partitionColumns: 
   const log = join(GOLDEN, table, "delta", "_delta_log");
   if (!existsSync(log)) return undefined;
   let found: { schemaString: string; partitionColumns: string[] } | undefined;
-  for (const file of readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).sort()) {
+  for (const file of readdirSync(log)
+    .filter((f) => /^\d{20}\.json$/.test(f))
+    .sort()) {
     for (const line of readFileSync(join(log, file), "utf8").split("\n")) {
       if (!line.includes('"metaData"')) continue;
       const action = JSON.parse(line);

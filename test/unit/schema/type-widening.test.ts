@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { isIcebergIncompatibleChange, isImplicitUpcast, isSchemaEvolutionWidening, isSupportedTypeChange } from "../../../src/schema/type-widening.js";
+import {
+  isIcebergIncompatibleChange,
+  isImplicitUpcast,
+  isSchemaEvolutionWidening,
+  isSupportedTypeChange,
+} from "../../../src/schema/type-widening.js";
 import type { DataType } from "../../../src/schema/types.js";
 
 // [from, to, silent writer upcast, automatic widening in a merge, allowed by the protocol, refused under Iceberg compat]

@@ -12,7 +12,11 @@ import { writeCommit } from "../../helpers/table-builder.js";
 const T0 = Date.parse("2024-03-01T12:00:00Z");
 
 /** A local table with commits 0..n-1 whose files are dated `times[v]`; commitInfo per commit. */
-async function datedTable(times: number[], extra: (v: number) => Record<string, unknown> = () => ({}), config: Record<string, string> = {}) {
+async function datedTable(
+  times: number[],
+  extra: (v: number) => Record<string, unknown> = () => ({}),
+  config: Record<string, string> = {},
+) {
   const dir = mkdtempSync(join(tmpdir(), "lakelog-tt-"));
   const store = new LocalStore(dir);
   for (let v = 0; v < times.length; v++) {
@@ -67,6 +71,17 @@ describe("time travel", () => {
     expect((await DeltaTable.open(dir, { timestamp: T0 + 250_000 })).version).toBe(1);
     const latest = await DeltaTable.open(dir);
     expect(latest.timestamp.getTime()).toBe(ict[2]);
+  });
+
+  it("uses file times before the version that enabled in-commit timestamps, and them from there on", async () => {
+    const ict = [undefined, T0 + 500_000, T0 + 600_000];
+    const dir = await datedTable([T0, T0 + 1000, T0 + 2000], (v) => (ict[v] === undefined ? {} : { inCommitTimestamp: ict[v] }), {
+      "delta.enableInCommitTimestamps": "true",
+      "delta.inCommitTimestampEnablementVersion": "1",
+    });
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 1500 })).version).toBe(0);
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 550_000 })).version).toBe(1);
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 600_000 })).version).toBe(2);
   });
 
   it("names the readable versions when asked for one that does not exist", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parquetWasmEngine } from "../../../src/engine/parquet-engine.js";
+import { createEngine } from "../../../src/engine/index.js";
 import { AmbiguousOutcomeError } from "../../../src/errors/storage-errors.js";
 import { parseActions } from "../../../src/log/parse-actions.js";
 import { loadSnapshot } from "../../../src/log/snapshot.js";
@@ -42,7 +42,7 @@ describe("commit loop", () => {
     const base = await baseTable();
     const bucket = (base.rootUrl.match(/^memory:\/\/([^/]+)/) ?? [])[1]!;
     const store = new FaultyStore([fault], bucket);
-    const txn = new Transaction(store, await loadSnapshot(store, parquetWasmEngine));
+    const txn = new Transaction(createEngine(store), await loadSnapshot(createEngine(store)));
     txn.addFiles([addFile("new")]);
     const result = await txn.commit({ operation: "WRITE" });
     expect(result.version).toBe(1);
@@ -61,36 +61,47 @@ describe("commit loop", () => {
     class RacingStore extends MemoryStore {
       override async put(path: string, data: Uint8Array, options?: PutOptions): Promise<PutResult> {
         if (options?.mode === "create" && path.startsWith("_delta_log/")) {
-          const other = '{"commitInfo":{"operation":"WRITE","isBlindAppend":true}}\n{"add":{"path":"other-' + path.slice(-8, -5) + '","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}}\n';
+          const other =
+            '{"commitInfo":{"operation":"WRITE","isBlindAppend":true}}\n{"add":{"path":"other-' +
+            path.slice(-8, -5) +
+            '","partitionValues":{},"size":1,"modificationTime":1,"dataChange":true}}\n';
           await super.put(path, new TextEncoder().encode(other), { mode: "create" });
         }
         return super.put(path, data, options);
       }
     }
     const store = new RacingStore({ bucket, prefix: "table" });
-    const txn = new Transaction(store, await loadSnapshot(store, parquetWasmEngine), { maxCommitAttempts: 3 });
+    const txn = new Transaction(createEngine(store), await loadSnapshot(createEngine(store)), { maxCommitAttempts: 3 });
     txn.addFiles([addFile("late")]);
-    await expect(txn.commit({ operation: "WRITE" })).rejects.toMatchObject({ code: "COMMIT_RETRIES_EXHAUSTED", attempts: 3, lastVersionTried: 4 });
+    await expect(txn.commit({ operation: "WRITE" })).rejects.toMatchObject({
+      code: "COMMIT_RETRIES_EXHAUSTED",
+      attempts: 3,
+      lastVersionTried: 4,
+    });
   });
 
   it("rebases past every commit that won meanwhile, in one read", async () => {
     const store = await baseTable();
-    const snapshot = await loadSnapshot(store, parquetWasmEngine);
+    const snapshot = await loadSnapshot(createEngine(store));
     for (let v = 1; v <= 3; v++) {
-      const other = new Transaction(store, await loadSnapshot(store, parquetWasmEngine));
+      const other = new Transaction(createEngine(store), await loadSnapshot(createEngine(store)));
       other.addFiles([addFile(`o${v}`)]);
       await other.commit({ operation: "WRITE" });
     }
-    const txn = new Transaction(store, snapshot);
+    const txn = new Transaction(createEngine(store), snapshot);
     txn.addFiles([addFile("late")]);
     expect(await txn.commit({ operation: "WRITE" })).toMatchObject({ version: 4, attempts: 2 });
   });
 
   it("records commitInfo: operation, readVersion, isBlindAppend, engine and a txnId", async () => {
     const store = await baseTable();
-    const txn = new Transaction(store, await loadSnapshot(store, parquetWasmEngine), { clock: () => 1_700_000_000_000 });
+    const txn = new Transaction(createEngine(store, { clock: { now: () => 1_700_000_000_000 } }), await loadSnapshot(createEngine(store)));
     txn.addFiles([addFile("x")]);
-    const { commitInfo } = await txn.commit({ operation: "WRITE", operationParameters: { mode: "Append", partitionBy: [] }, operationMetrics: { numFiles: 1 } });
+    const { commitInfo } = await txn.commit({
+      operation: "WRITE",
+      operationParameters: { mode: "Append", partitionBy: [] },
+      operationMetrics: { numFiles: 1 },
+    });
     expect(commitInfo).toMatchObject({
       timestamp: 1_700_000_000_000,
       operation: "WRITE",
@@ -111,11 +122,11 @@ describe("commit loop", () => {
       override readonly capabilities: StoreCapabilities = { atomicCreate: "none", conditionalUpdate: false };
     }
     const store = new Unsafe({ bucket, prefix: "table" });
-    const snapshot = await loadSnapshot(store, parquetWasmEngine);
-    const txn = new Transaction(store, snapshot);
+    const snapshot = await loadSnapshot(createEngine(store));
+    const txn = new Transaction(createEngine(store), snapshot);
     txn.addFiles([addFile("x")]);
     await expect(txn.commit({ operation: "WRITE" })).rejects.toMatchObject({ code: "UNSUPPORTED_CAPABILITY" });
-    const single = new Transaction(store, snapshot, { singleWriter: true });
+    const single = new Transaction(createEngine(store), snapshot, { singleWriter: true });
     single.addFiles([addFile("x")]);
     expect((await single.commit({ operation: "WRITE" })).version).toBe(1);
   });
@@ -123,16 +134,19 @@ describe("commit loop", () => {
   it("refuses removes on an append-only table", async () => {
     const { store, commit } = logStore();
     await commit(0, [protocol(1, 2), metaData({ configuration: { "delta.appendOnly": "true" } }), add("p0")]);
-    const txn = new Transaction(store, await loadSnapshot(store, parquetWasmEngine));
+    const txn = new Transaction(createEngine(store), await loadSnapshot(createEngine(store)));
     txn.removeFiles([{ path: "p0", dataChange: true, deletionTimestamp: 1 }]);
     await expect(txn.commit({ operation: "DELETE" })).rejects.toMatchObject({ code: "WRITE_REFUSED" });
   });
 
   it("refuses to write a table with a writer feature it does not implement", async () => {
     const { store, commit } = logStore();
-    await commit(0, [{ protocol: { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ["rowTracking", "domainMetadata"] } }, metaData()]);
-    const txn = new Transaction(store, await loadSnapshot(store, parquetWasmEngine));
+    await commit(0, [
+      { protocol: { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ["icebergCompatV2", "domainMetadata"] } },
+      metaData(),
+    ]);
+    const txn = new Transaction(createEngine(store), await loadSnapshot(createEngine(store)));
     txn.addFiles([addFile("x")]);
-    await expect(txn.commit({ operation: "WRITE" })).rejects.toMatchObject({ code: "UNSUPPORTED_FEATURE", features: ["rowTracking"] });
+    await expect(txn.commit({ operation: "WRITE" })).rejects.toMatchObject({ code: "UNSUPPORTED_FEATURE", features: ["icebergCompatV2"] });
   });
 });

@@ -25,11 +25,35 @@ describe("mapInOrder / prefetchInOrder", () => {
 
   it("stop at the first failure, fetch or consume, and honour an aborted signal", async () => {
     const consumed: number[] = [];
-    await expect(mapInOrder([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error("two")) : n), (r) => void consumed.push(r))).rejects.toThrow("two");
+    await expect(
+      mapInOrder(
+        [1, 2, 3],
+        2,
+        async (n) => (n === 2 ? Promise.reject(new Error("two")) : n),
+        (r) => void consumed.push(r),
+      ),
+    ).rejects.toThrow("two");
     expect(consumed).toEqual([1]);
-    await expect(mapInOrder([1, 2, 3], 2, async (n) => n, (r) => { if (r === 1) throw new Error("consume"); })).rejects.toThrow("consume");
+    await expect(
+      mapInOrder(
+        [1, 2, 3],
+        2,
+        async (n) => n,
+        (r) => {
+          if (r === 1) throw new Error("consume");
+        },
+      ),
+    ).rejects.toThrow("consume");
     const controller = new AbortController();
     controller.abort();
-    await expect(mapInOrder([1], 1, async (n) => n, () => undefined, controller.signal)).rejects.toMatchObject({ name: "AbortError" });
+    await expect(
+      mapInOrder(
+        [1],
+        1,
+        async (n) => n,
+        () => undefined,
+        controller.signal,
+      ),
+    ).rejects.toMatchObject({ name: "AbortError" });
   });
 });
