@@ -78,7 +78,9 @@ async function s3Target(): Promise<CloudTarget> {
         await run("bash", [resolve(ROOT, "scripts/ceph-s3.sh"), "start", dir], { maxBuffer: 1 << 24 });
       } catch (err) {
         const e = err as { stderr?: string; stdout?: string };
-        throw new Error(`could not start the local S3 server (scripts/ceph-s3.sh start ${dir}):\n${e.stderr ?? ""}${e.stdout ?? ""}`, { cause: err });
+        throw new Error(`could not start the local S3 server (scripts/ceph-s3.sh start ${dir}):\n${e.stderr ?? ""}${e.stdout ?? ""}`, {
+          cause: err,
+        });
       }
       console.log(`[servers] Ceph RADOS Gateway started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
       stops.push(async () => void (await run("bash", [resolve(ROOT, "scripts/ceph-s3.sh"), "stop", dir])));
@@ -129,8 +131,19 @@ async function startAzurite(port: number): Promise<void> {
   const child = spawn(
     process.execPath,
     // blobs live in memory (Azurite refuses --location together with --inMemoryPersistence)
-    [main, "--blobHost", "127.0.0.1", "--blobPort", String(port), "--inMemoryPersistence",
-      "--silent", "--disableTelemetry", "--skipApiVersionCheck", "--blobKeepAliveTimeout", "60"],
+    [
+      main,
+      "--blobHost",
+      "127.0.0.1",
+      "--blobPort",
+      String(port),
+      "--inMemoryPersistence",
+      "--silent",
+      "--disableTelemetry",
+      "--skipApiVersionCheck",
+      "--blobKeepAliveTimeout",
+      "60",
+    ],
     { stdio: ["ignore", log, log], detached: true },
   );
   let exited = false;
@@ -154,7 +167,9 @@ async function proveAtomicCreate(name: string, target: CloudTarget): Promise<voi
   try {
     await ensureAtomicCreate(forced);
   } catch (err) {
-    throw new Error(`${name} test server does not honour conditional create (If-None-Match: *); refusing to run the suite against it`, { cause: err });
+    throw new Error(`${name} test server does not honour conditional create (If-None-Match: *); refusing to run the suite against it`, {
+      cause: err,
+    });
   } finally {
     await store.close?.();
   }

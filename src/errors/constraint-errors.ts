@@ -16,7 +16,9 @@ export class NullConstraintError extends LakelogError {
     /** How many nulls of this column are not allowed in the batch. */
     readonly count: number,
   ) {
-    super(`NOT NULL constraint violated: column ${columnPath} is null at row ${row}${count > 1 ? ` (${count} nulls in the batch)` : ""} (supply values, or write null only where the column is nullable)`);
+    super(
+      `NOT NULL constraint violated: column ${columnPath} is null at row ${row}${count > 1 ? ` (${count} nulls in the batch)` : ""} (supply values, or write null only where the column is nullable)`,
+    );
   }
 }
 
@@ -57,7 +59,8 @@ function describe(v: ConstraintViolation): string {
 function show(x: unknown): string {
   if (x === null || x === undefined) return "NULL";
   if (typeof x === "string") return JSON.stringify(x);
-  if (x instanceof Uint8Array) return `X'${Array.from(x.subarray(0, 32), (b) => b.toString(16).padStart(2, "0")).join("")}${x.length > 32 ? "…" : ""}'`;
+  if (x instanceof Uint8Array)
+    return `X'${Array.from(x.subarray(0, 32), (b) => b.toString(16).padStart(2, "0")).join("")}${x.length > 32 ? "…" : ""}'`;
   return String(x);
 }
 

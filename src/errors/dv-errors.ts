@@ -1,5 +1,5 @@
 /**
- * Errors about deletion vectors (`src/scan/deletion-vector.ts` and its `dv-*` helpers). Storage
+ * Errors about deletion vectors (`src/dv/`). Storage
  * failures met while reading a DV file are not wrapped: the store's own errors (`NotFoundError`,
  * ...) pass through.
  */

@@ -95,3 +95,18 @@ function formatVersions(versions: number[]): string {
   if (versions.length <= 6) return versions.join(", ");
   return `${versions.slice(0, 3).join(", ")} … ${versions.slice(-2).join(", ")} (${versions.length} in all)`;
 }
+
+/** A `delta.*` table property holds a value its parser does not accept (read lazily, when used). */
+export class InvalidTablePropertyError extends LakelogError {
+  readonly code = "INVALID_TABLE_PROPERTY";
+  constructor(
+    readonly tableUrl: string,
+    readonly key: string,
+    readonly value: string,
+    reason: string,
+  ) {
+    super(
+      `invalid table property: ${key} = ${JSON.stringify(value)}${tableUrl ? ` on ${tableUrl}` : ""}: ${reason} (fix it with ALTER TABLE SET TBLPROPERTIES or remove it)`,
+    );
+  }
+}

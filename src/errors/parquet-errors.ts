@@ -70,6 +70,9 @@ export class ParquetMemoryError extends LakelogError {
     readonly operation: string,
     options?: { cause?: unknown },
   ) {
-    super(`Parquet engine out of memory while ${operation} (read fewer columns or row groups at once, or write smaller row groups)`, options);
+    super(
+      `Parquet engine out of memory while ${operation} (read fewer columns or row groups at once, or write smaller row groups)`,
+      options,
+    );
   }
 }

@@ -42,7 +42,12 @@ export class PreconditionError extends StorageError {
     readonly expectedEtag: string,
     options?: { cause?: unknown },
   ) {
-    super(`conditional update failed: ${path} on ${backend} no longer has etag ${expectedEtag} (re-read it and retry)`, path, backend, options);
+    super(
+      `conditional update failed: ${path} on ${backend} no longer has etag ${expectedEtag} (re-read it and retry)`,
+      path,
+      backend,
+      options,
+    );
   }
 }
 
@@ -68,7 +73,12 @@ export class TransientError extends StorageError {
     readonly mayHaveApplied: boolean,
     options?: { cause?: unknown },
   ) {
-    super(`storage request failed transiently: ${path} on ${backend} after ${attempts} attempt(s) (try again later)`, path, backend, options);
+    super(
+      `storage request failed transiently: ${path} on ${backend} after ${attempts} attempt(s) (try again later)`,
+      path,
+      backend,
+      options,
+    );
   }
 }
 
@@ -80,7 +90,12 @@ export class TransientError extends StorageError {
 export class AmbiguousOutcomeError extends StorageError {
   readonly code = "AMBIGUOUS_OUTCOME";
   constructor(path: string, backend: string, options?: { cause?: unknown }) {
-    super(`outcome of create unknown: ${path} on ${backend} may or may not have been written (read it back to decide)`, path, backend, options);
+    super(
+      `outcome of create unknown: ${path} on ${backend} may or may not have been written (read it back to decide)`,
+      path,
+      backend,
+      options,
+    );
   }
 }
 

@@ -12,7 +12,9 @@ export abstract class CommitConflictError extends LakelogError {
     readonly winningVersion: number,
     detail: string,
   ) {
-    super(`commit conflict on ${tableUrl}: ${detail} (version ${winningVersion} was committed concurrently; re-read the table and retry the operation)`);
+    super(
+      `commit conflict on ${tableUrl}: ${detail} (version ${winningVersion} was committed concurrently; re-read the table and retry the operation)`,
+    );
   }
 }
 
@@ -100,7 +102,9 @@ export class CommitRetriesExhaustedError extends LakelogError {
     readonly attempts: number,
     readonly lastVersionTried: number,
   ) {
-    super(`commit to ${tableUrl} failed after ${attempts} attempts (last tried version ${lastVersionTried}; too much contention — retry later or raise maxCommitAttempts)`);
+    super(
+      `commit to ${tableUrl} failed after ${attempts} attempts (last tried version ${lastVersionTried}; too much contention — retry later or raise maxCommitAttempts)`,
+    );
   }
 }
 

@@ -28,7 +28,11 @@ export async function ensureAtomicCreate(store: ObjectStore, options: EnsureAtom
   const support = store.capabilities.atomicCreate;
   if (support === "native") return;
   if (support === "none") {
-    throw new UnsupportedCapabilityError(store.backend, "atomic create-if-absent", "concurrent commits could overwrite each other; use a store that honours conditional writes, or opt into single-writer mode");
+    throw new UnsupportedCapabilityError(
+      store.backend,
+      "atomic create-if-absent",
+      "concurrent commits could overwrite each other; use a store that honours conditional writes, or opt into single-writer mode",
+    );
   }
   let check = proven.get(store);
   if (!check) {

@@ -4,7 +4,8 @@
  * and runs without them when no Azure table is opened.
  */
 import type * as AzureBlob from "@azure/storage-blob";
-import { MissingDependencyError } from "../errors/storage-errors.js";
+import { InternalError } from "../errors/argument-errors.js";
+import { InvalidStorageConfigError, MissingDependencyError } from "../errors/storage-errors.js";
 import type { AzureClientConfig } from "./azure-config.js";
 
 /** The `@azure/storage-blob` module. */
@@ -19,7 +20,8 @@ export async function importOptional<T>(packageName: string, neededFor: string, 
     return await importer();
   } catch (err) {
     const code = (err as { code?: unknown } | null)?.code;
-    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") throw new MissingDependencyError(packageName, neededFor, { cause: err });
+    if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND")
+      throw new MissingDependencyError(packageName, neededFor, { cause: err });
     throw err;
   }
 }
@@ -46,19 +48,31 @@ export async function createContainerClient(config: AzureClientConfig, sdk: Azur
   let service: AzureBlob.BlobServiceClient;
   switch (credential.kind) {
     case "connection-string":
-      service = sdk.BlobServiceClient.fromConnectionString(credential.connectionString, pipeline);
+      service = fromConnectionString(sdk, credential.connectionString, pipeline, config.rootUrl);
       break;
     case "shared-key":
-      service = new sdk.BlobServiceClient(requireUrl(serviceUrl), new sdk.StorageSharedKeyCredential(credential.accountName, credential.accountKey), pipeline);
+      service = new sdk.BlobServiceClient(
+        requireUrl(serviceUrl),
+        new sdk.StorageSharedKeyCredential(credential.accountName, credential.accountKey),
+        pipeline,
+      );
       break;
     case "sas":
       service = new sdk.BlobServiceClient(`${requireUrl(serviceUrl)}?${credential.sasToken}`, new sdk.AnonymousCredential(), pipeline);
       break;
     case "token":
-      service = new sdk.BlobServiceClient(requireUrl(serviceUrl), credential.credential as AzureBlob.BlobServiceClient["credential"], pipeline);
+      service = new sdk.BlobServiceClient(
+        requireUrl(serviceUrl),
+        credential.credential as AzureBlob.BlobServiceClient["credential"],
+        pipeline,
+      );
       break;
     case "default": {
-      const identity = await importOptional("@azure/identity", "Azure tables without an explicit credential (DefaultAzureCredential)", () => import("@azure/identity"));
+      const identity = await importOptional(
+        "@azure/identity",
+        "Azure tables without an explicit credential (DefaultAzureCredential)",
+        () => import("@azure/identity"),
+      );
       service = new sdk.BlobServiceClient(requireUrl(serviceUrl), new identity.DefaultAzureCredential(), pipeline);
       break;
     }
@@ -68,6 +82,27 @@ export async function createContainerClient(config: AzureClientConfig, sdk: Azur
 
 function requireUrl(serviceUrl: string | undefined): string {
   // resolveAzureConfig always sets serviceUrl unless the credential is a connection string
-  if (serviceUrl === undefined) throw new TypeError("azure client config without a service URL");
+  if (serviceUrl === undefined) throw new InternalError("azure client config without a service URL");
   return serviceUrl;
+}
+
+/**
+ * The SDK's client for a connection string; its parse failures (a `TypeError: Invalid URL`, a
+ * plain `Error` for a missing endpoint) become {@link InvalidStorageConfigError}. The SDK's
+ * message and the string itself are left out: both can hold the account key.
+ */
+function fromConnectionString(
+  sdk: AzureBlobSdk,
+  connectionString: string,
+  pipeline: AzureBlob.StoragePipelineOptions,
+  rootUrl: string,
+): AzureBlob.BlobServiceClient {
+  try {
+    return sdk.BlobServiceClient.fromConnectionString(connectionString, pipeline);
+  } catch {
+    throw new InvalidStorageConfigError(
+      rootUrl,
+      "the Azure connection string is malformed (expected AccountName=...;AccountKey=...;BlobEndpoint=... or DefaultEndpointsProtocol=https;...;EndpointSuffix=...)",
+    );
+  }
 }

@@ -57,13 +57,16 @@ export function resolveAzureConfig(location: AzureLocation, options: AzureStorag
   const envAccount = nonEmpty(env.AZURE_STORAGE_ACCOUNT_NAME) ?? nonEmpty(env.AZURE_STORAGE_ACCOUNT);
   const explicitAccount = nonEmpty(options.accountName);
   if (explicitAccount && location.account && !sameAccount(explicitAccount, location.account)) {
-    throw new InvalidStorageConfigError(rootUrl, `accountName ${explicitAccount} contradicts the account ${location.account} in the table URL`);
+    throw new InvalidStorageConfigError(
+      rootUrl,
+      `accountName ${explicitAccount} contradicts the account ${location.account} in the table URL`,
+    );
   }
   const account = explicitAccount ?? location.account ?? envAccount;
   // environment credentials only apply to the account the environment names
   const envMatches = envAccount === undefined || account === undefined || sameAccount(envAccount, account);
-  const credential =
-    explicitCredential(rootUrl, location, options, account) ?? environmentCredential(location, env, account, envMatches) ?? { kind: "default" };
+  const credential = explicitCredential(rootUrl, location, options, account) ??
+    environmentCredential(location, env, account, envMatches) ?? { kind: "default" };
   const base = { container: location.container, prefix: location.prefix, rootUrl, credential };
   if (credential.kind === "connection-string") return base;
   const endpoint = nonEmpty(options.endpoint) ?? nonEmpty(env.AZURE_STORAGE_BLOB_ENDPOINT) ?? location.endpoint;
@@ -107,13 +110,20 @@ function explicitCredential(
   if (connectionString) {
     const named = connectionStringAccount(connectionString);
     if (named && location.account && !sameAccount(named, location.account)) {
-      throw new InvalidStorageConfigError(rootUrl, `the connection string is for account ${named}, but the table URL names ${location.account}`);
+      throw new InvalidStorageConfigError(
+        rootUrl,
+        `the connection string is for account ${named}, but the table URL names ${location.account}`,
+      );
     }
     return { kind: "connection-string", connectionString };
   }
   const accountKey = nonEmpty(options.accountKey);
   if (accountKey) {
-    if (!account) throw new InvalidStorageConfigError(rootUrl, "accountKey is set but no account name is known (set accountName or AZURE_STORAGE_ACCOUNT_NAME)");
+    if (!account)
+      throw new InvalidStorageConfigError(
+        rootUrl,
+        "accountKey is set but no account name is known (set accountName or AZURE_STORAGE_ACCOUNT_NAME)",
+      );
     return { kind: "shared-key", accountName: account, accountKey };
   }
   const sasToken = nonEmpty(options.sasToken);

@@ -52,7 +52,11 @@ const DEFAULT_CONCURRENCY = 4;
  * `InvalidStorageConfigError` for contradictory settings. Performs no network I/O: a missing
  * container or bad credential surfaces on the first request.
  */
-export async function createAzureStore(location: AzureLocation, options: AzureStorageOptions, env: Record<string, string | undefined>): Promise<ObjectStore> {
+export async function createAzureStore(
+  location: AzureLocation,
+  options: AzureStorageOptions,
+  env: Record<string, string | undefined>,
+): Promise<ObjectStore> {
   const config = resolveAzureConfig(location, options, env);
   const sdk = await loadAzureBlobSdk();
   const container = await createContainerClient(config, sdk);
@@ -77,6 +81,14 @@ export class AzureStore implements ObjectStore {
     readonly rootUrl: string,
   ) {}
 
+  /**
+   * What `util.inspect` (and so `console.log`) shows: the root URL only, never the SDK client and
+   * the credentials it holds.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `AzureStore { ${this.rootUrl} }`;
+  }
+
   /** Reads the object or a range of it; a suffix range first reads the size (one extra request). */
   async get(path: string, options: GetOptions = {}): Promise<Uint8Array> {
     const { range, signal } = options;
@@ -89,7 +101,9 @@ export class AzureStore implements ObjectStore {
 
   async head(path: string, options: CallOptions = {}): Promise<ObjectMeta> {
     const key = this.key(path);
-    const props = await this.call(path, "read", options.signal, () => this.container.getBlobClient(key).getProperties({ abortSignal: options.signal }));
+    const props = await this.call(path, "read", options.signal, () =>
+      this.container.getBlobClient(key).getProperties({ abortSignal: options.signal }),
+    );
     if (isDirectoryMarker(props.metadata)) throw new NotFoundError(path, this.backend);
     return {
       path: this.relative(key),
@@ -105,7 +119,8 @@ export class AzureStore implements ObjectStore {
     const mode = options.mode ?? "overwrite";
     const blob = this.container.getBlockBlobClient(this.key(path));
     // an empty etag must still be a condition (one that never matches), never an unconditional write
-    const conditions = mode === "create" ? { ifNoneMatch: "*" } : typeof mode === "object" ? { ifMatch: quoteEtag(mode.ifMatch) ?? '""' } : undefined;
+    const conditions =
+      mode === "create" ? { ifNoneMatch: "*" } : typeof mode === "object" ? { ifMatch: quoteEtag(mode.ifMatch) ?? '""' } : undefined;
     const operation: AzureOperation = mode === "create" ? "create" : typeof mode === "object" ? "update" : "write";
     try {
       const res = await blob.upload(data, data.byteLength, { abortSignal: signal, conditions });
@@ -133,7 +148,8 @@ export class AzureStore implements ObjectStore {
     const call = <T>(fn: () => Promise<T>, signal?: AbortSignal) => this.call(path, "write", signal, fn);
     const target: BlockUploadTarget = {
       uploadWhole: (data, signal) => call(async () => (await blob.upload(data, data.byteLength, { abortSignal: signal })).etag, signal),
-      stageBlock: (id, data, signal) => call(async () => void (await blob.stageBlock(id, data, data.byteLength, { abortSignal: signal })), signal),
+      stageBlock: (id, data, signal) =>
+        call(async () => void (await blob.stageBlock(id, data, data.byteLength, { abortSignal: signal })), signal),
       commitBlocks: (ids, signal) => call(async () => (await blob.commitBlockList(ids, { abortSignal: signal })).etag, signal),
     };
     const etag = await uploadInBlocks(target, source, {
@@ -167,7 +183,9 @@ export class AzureStore implements ObjectStore {
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectMeta> {
     const { signal } = options;
-    const wanted = joinKey(this.prefix, normalizePrefix(prefix, this.backend));
+    const relativePrefix = normalizePrefix(prefix, this.backend);
+    // the whole store lists as `<root>/`, never `<root>` (which would take in a sibling `<root>0/...`)
+    const wanted = relativePrefix === "" && this.prefix !== "" ? `${this.prefix}/` : joinKey(this.prefix, relativePrefix);
     let after = options.startAfter === undefined ? undefined : joinKey(this.prefix, normalizePath(options.startAfter, this.backend));
     if (after !== undefined && !after.startsWith(wanted)) {
       if (compareKeys(after, wanted) > 0) return; // every key under the prefix sorts before startAfter
@@ -237,7 +255,12 @@ export class AzureStore implements ObjectStore {
   }
 
   /** Suffix and empty ranges: read the size and etag, then the resolved window of that version. */
-  private async getBySize(path: string, blob: AzureBlob.BlobClient, range: ByteRange, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  private async getBySize(
+    path: string,
+    blob: AzureBlob.BlobClient,
+    range: ByteRange,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array> {
     const meta = await this.head(path, { signal });
     const { start, end } = resolveRange(range, meta.size);
     if (end <= start) return new Uint8Array(0);
@@ -275,7 +298,9 @@ export class AzureStore implements ObjectStore {
 
   private async deleteKey(path: string, key: string, signal: AbortSignal | undefined): Promise<void> {
     try {
-      await this.call(path, "delete", signal, () => this.container.getBlobClient(key).delete({ abortSignal: signal, deleteSnapshots: "include" }));
+      await this.call(path, "delete", signal, () =>
+        this.container.getBlobClient(key).delete({ abortSignal: signal, deleteSnapshots: "include" }),
+      );
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
@@ -287,7 +312,9 @@ export class AzureStore implements ObjectStore {
     const batch = new this.sdk.BlobBatch();
     for (const client of clients) await batch.deleteBlob(client, { deleteSnapshots: "include" });
     const label = keys.length === 1 ? this.relative(keys[0] ?? "") : `${keys.length} objects`;
-    const res = await this.call(label, "delete", signal, () => this.container.getBlobBatchClient().submitBatch(batch, { abortSignal: signal }));
+    const res = await this.call(label, "delete", signal, () =>
+      this.container.getBlobBatchClient().submitBatch(batch, { abortSignal: signal }),
+    );
     const byUrl = new Map(res.subResponses.map((sub) => [sub._request.url, sub]));
     return clients.map((client, i) => {
       const sub = byUrl.get(client.url) ?? res.subResponses[i];
@@ -332,4 +359,3 @@ export function quoteEtag(etag: string | undefined): string | undefined {
   if (etag === undefined || etag === "") return undefined;
   return etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`;
 }
-

@@ -7,6 +7,7 @@
  * that many are ever allocated, whatever the stream's length. Nothing is visible until the block list is committed; on failure or
  * abort the list is never committed and Azure discards the staged blocks (after a week at most).
  */
+import { InvalidArgumentError } from "../errors/argument-errors.js";
 import { randomBytes } from "node:crypto";
 import { StoreRequestError } from "../errors/storage-errors.js";
 import { retryTransient } from "./retry-store.js";
@@ -40,7 +41,11 @@ export const MAX_BLOCKS = 50_000;
  * is retried on transient failures (all are idempotent). Chunks are copied, so the source may
  * reuse its buffers. Rejects with the first failure once the requests in flight have settled.
  */
-export async function uploadInBlocks(target: BlockUploadTarget, source: AsyncIterable<Uint8Array>, options: BlockUploadOptions): Promise<string | undefined> {
+export async function uploadInBlocks(
+  target: BlockUploadTarget,
+  source: AsyncIterable<Uint8Array>,
+  options: BlockUploadOptions,
+): Promise<string | undefined> {
   const { signal } = options;
   const pool = new PartPool(options.partSize);
   const assembler = new PartAssembler(options.partSize, pool);
@@ -97,7 +102,12 @@ class BlockStager {
     this.throwIfFailed();
     const { signal, path, backend } = this.options;
     if (this.blockIds.length >= MAX_BLOCKS) {
-      throw new StoreRequestError(path, backend, undefined, `stream needs more than ${MAX_BLOCKS} blocks of ${this.options.partSize} bytes (raise partSize)`);
+      throw new StoreRequestError(
+        path,
+        backend,
+        undefined,
+        `stream needs more than ${MAX_BLOCKS} blocks of ${this.options.partSize} bytes (raise partSize)`,
+      );
     }
     const id = blockId(this.uploadId, this.blockIds.length);
     this.blockIds.push(id);
@@ -172,7 +182,8 @@ export class PartAssembler {
     private readonly partSize: number,
     pool?: PartPool,
   ) {
-    if (!Number.isSafeInteger(partSize) || partSize <= 0) throw new RangeError(`partSize must be a positive integer, got ${partSize}`);
+    if (!Number.isSafeInteger(partSize) || partSize <= 0)
+      throw new InvalidArgumentError("partSize", String(partSize), "a positive safe integer");
     this.pool = pool ?? new PartPool(partSize);
   }
 

@@ -1,16 +1,7 @@
 /**
  * A decorator that counts requests and bytes, so tests and benchmarks can assert I/O cost.
  */
-import type {
-  CallOptions,
-  GetOptions,
-  ListOptions,
-  ObjectMeta,
-  ObjectStore,
-  PutOptions,
-  PutResult,
-  PutStreamOptions,
-} from "./store.js";
+import type { CallOptions, GetOptions, ListOptions, ObjectMeta, ObjectStore, PutOptions, PutResult, PutStreamOptions } from "./store.js";
 
 /** Request and byte counters of a {@link CountingStore}. */
 export interface StoreCounters {

@@ -2,13 +2,7 @@
  * Translation of Node filesystem errors into the typed storage errors.
  */
 import { LakelogError } from "../errors/base.js";
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  PermissionDeniedError,
-  StoreRequestError,
-  TransientError,
-} from "../errors/storage-errors.js";
+import { AlreadyExistsError, NotFoundError, PermissionDeniedError, StoreRequestError, TransientError } from "../errors/storage-errors.js";
 import { isAbortError } from "../util/abort.js";
 
 const TRANSIENT_CODES = new Set(["EAGAIN", "EBUSY", "EMFILE", "ENFILE", "EINTR", "ETIMEDOUT"]);

@@ -11,7 +11,7 @@ import type { Dirent, Stats } from "node:fs";
 import * as fs from "node:fs/promises";
 import * as nodePath from "node:path";
 import { AlreadyExistsError, NotFoundError, PreconditionError } from "../errors/storage-errors.js";
-import { forEachConcurrent } from "../util/concurrency.js";
+import { forEachConcurrent, prefetchInOrder } from "../util/concurrency.js";
 import { translateFsError } from "./local-errors.js";
 import { compareKeys, normalizePath, normalizePrefix } from "./paths.js";
 import { resolveRange } from "./ranges.js";
@@ -27,10 +27,12 @@ import type {
   StoreCapabilities,
 } from "./store.js";
 
-/** Names starting with this are in-progress writes or locks; `list` skips them. */
+/** Names starting with this are in-progress writes or locks; `list` skips them unless asked (`includeHidden`). */
 export const LOCAL_TEMP_PREFIX = ".lakelog-tmp-";
 const LOCK_SUFFIX = ".lakelog-lock";
 const STALE_LOCK_MS = 30_000;
+/** `stat` calls in flight while listing one directory. */
+const STAT_CONCURRENCY = 32;
 
 /** An {@link ObjectStore} over a directory of the local filesystem. */
 export class LocalStore implements ObjectStore {
@@ -208,11 +210,17 @@ export class LocalStore implements ObjectStore {
     // the deepest directory that holds every key with this prefix
     const cut = wanted.lastIndexOf("/");
     const dirKey = cut < 0 ? "" : wanted.slice(0, cut);
-    yield* this.walk(dirKey, wanted, after, options.signal);
+    yield* this.walk(dirKey, wanted, after, options.signal, options.includeHidden === true);
   }
 
   /** Depth-first walk in byte order: a directory `d` sorts as `d/`, so `d.txt` comes before `d/x`. */
-  private async *walk(dirKey: string, wanted: string, after: string | undefined, signal?: AbortSignal): AsyncIterable<ObjectMeta> {
+  private async *walk(
+    dirKey: string,
+    wanted: string,
+    after: string | undefined,
+    signal?: AbortSignal,
+    withTemp = false,
+  ): AsyncIterable<ObjectMeta> {
     signal?.throwIfAborted();
     const dir = dirKey === "" ? this.root : nodePath.join(this.root, ...dirKey.split("/"));
     let entries: Dirent[];
@@ -224,30 +232,33 @@ export class LocalStore implements ObjectStore {
       throw translateFsError(err, dirKey, this.backend);
     }
     const items = entries
-      .filter((e) => !e.name.startsWith(LOCAL_TEMP_PREFIX) && (e.isFile() || e.isDirectory()))
+      .filter((e) => (withTemp || !e.name.startsWith(LOCAL_TEMP_PREFIX)) && (e.isFile() || e.isDirectory()))
       .map((e) => {
         const key = dirKey === "" ? e.name : `${dirKey}/${e.name}`;
         return { key, isDir: e.isDirectory(), sortKey: e.isDirectory() ? `${key}/` : key };
       })
       .sort((a, b) => compareKeys(a.sortKey, b.sortKey));
-    for (const item of items) {
+    // stats of the files ahead run concurrently (a bounded window), results still in byte order
+    const statOf = async (item: (typeof items)[number]): Promise<Stats | undefined> => {
+      if (item.isDir || !item.key.startsWith(wanted) || (after !== undefined && compareKeys(item.key, after) <= 0)) return undefined;
+      try {
+        return await fs.stat(nodePath.join(dir, nodePath.basename(item.key)));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined; // deleted while listing
+        throw translateFsError(err, item.key, this.backend);
+      }
+    };
+    let index = 0;
+    for await (const stat of prefetchInOrder(items, STAT_CONCURRENCY, statOf)) {
+      const item = items[index++]!;
       if (item.isDir) {
         const subtree = item.sortKey;
         const relevant = subtree.startsWith(wanted) || wanted.startsWith(subtree);
         const pastStart = after === undefined || compareKeys(subtree, after) > 0 || after.startsWith(subtree);
-        if (relevant && pastStart) yield* this.walk(item.key, wanted, after, signal);
+        if (relevant && pastStart) yield* this.walk(item.key, wanted, after, signal, withTemp);
         continue;
       }
-      if (!item.key.startsWith(wanted)) continue;
-      if (after !== undefined && compareKeys(item.key, after) <= 0) continue;
-      let stat: Stats;
-      try {
-        stat = await fs.stat(nodePath.join(dir, nodePath.basename(item.key)));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT") continue; // deleted while listing
-        throw translateFsError(err, item.key, this.backend);
-      }
-      yield statMeta(item.key, stat);
+      if (stat) yield statMeta(item.key, stat);
     }
   }
 }

@@ -31,7 +31,12 @@ export function parseLocation(url: string): StoreLocation {
   } catch (cause) {
     throw new InvalidStorageConfigError(url, `not a valid URL (${(cause as Error).message})`);
   }
-  const path = decodeURIComponent(trimSlashes(parsed.pathname));
+  let path: string;
+  try {
+    path = decodeURIComponent(trimSlashes(parsed.pathname));
+  } catch {
+    throw new InvalidStorageConfigError(url, "the path has a malformed percent-escape (escape '%' as %25)");
+  }
   switch (scheme) {
     case "file":
       return { kind: "local", directory: fileURLToPath(parsed) };
@@ -62,6 +67,9 @@ export function parseLocation(url: string): StoreLocation {
       return { kind: "azure", container, account: m[1], prefix: rest.join("/"), endpoint: `https://${m[1]}.blob.core.windows.net` };
     }
     default:
-      throw new InvalidStorageConfigError(url, `unsupported scheme ${scheme}:// (use a path, file://, memory://, s3://, az:// or abfss://)`);
+      throw new InvalidStorageConfigError(
+        url,
+        `unsupported scheme ${scheme}:// (use a path, file://, memory://, s3://, az:// or abfss://)`,
+      );
   }
 }

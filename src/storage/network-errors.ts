@@ -5,7 +5,15 @@
  */
 
 /** Raised before a connection existed (refused, unknown or unreachable host): nothing was sent. */
-export const NEVER_SENT_CODES: ReadonlySet<string> = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN", "EADDRNOTAVAIL"]);
+export const NEVER_SENT_CODES: ReadonlySet<string> = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EHOSTDOWN",
+  "EADDRNOTAVAIL",
+]);
 
 /** Raised on an established connection or while sending: the request may have reached the server. */
 export const CONNECTION_LOST_CODES: ReadonlySet<string> = new Set([

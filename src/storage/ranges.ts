@@ -1,6 +1,7 @@
 /**
  * Byte-range arithmetic shared by the backends.
  */
+import { InvalidArgumentError } from "../errors/argument-errors.js";
 import type { ByteRange } from "./store.js";
 
 /** A resolved `[start, end)` window inside an object of `size` bytes. */
@@ -34,5 +35,5 @@ export function httpRangeHeader(range: ByteRange): string | undefined {
 }
 
 function assertNonNegative(n: number, what: string): void {
-  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`byte range ${what} must be a non-negative safe integer, got ${n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`byte range ${what}`, String(n), "a non-negative safe integer");
 }

@@ -10,16 +10,7 @@
 import { AmbiguousOutcomeError, TransientError } from "../errors/storage-errors.js";
 import { sleep } from "../util/abort.js";
 import type { RetryOptions } from "./options.js";
-import type {
-  CallOptions,
-  GetOptions,
-  ListOptions,
-  ObjectMeta,
-  ObjectStore,
-  PutOptions,
-  PutResult,
-  PutStreamOptions,
-} from "./store.js";
+import type { CallOptions, GetOptions, ListOptions, ObjectMeta, ObjectStore, PutOptions, PutResult, PutStreamOptions } from "./store.js";
 
 const DEFAULTS: Required<RetryOptions> = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 5000 };
 

@@ -58,7 +58,8 @@ export function resolveS3Config(options: S3StorageOptions, env: Record<string, s
         : undefined;
   const pathStyleEnv = read("AWS_S3_FORCE_PATH_STYLE");
   const forcePathStyle =
-    options.forcePathStyle ?? (pathStyleEnv === undefined ? endpoint !== undefined : parseBoolean(pathStyleEnv, "AWS_S3_FORCE_PATH_STYLE", url));
+    options.forcePathStyle ??
+    (pathStyleEnv === undefined ? endpoint !== undefined : parseBoolean(pathStyleEnv, "AWS_S3_FORCE_PATH_STYLE", url));
   const resolved: ResolvedS3Config = {
     region,
     forcePathStyle,
@@ -94,12 +95,20 @@ function keyPair(accessKeyId: string, secretAccessKey: string, sessionToken: str
   return sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
 }
 
-function resolveAtomicCreate(options: S3StorageOptions, fromEnv: string | undefined, endpoint: string | undefined, url: string): AtomicCreateSupport {
+function resolveAtomicCreate(
+  options: S3StorageOptions,
+  fromEnv: string | undefined,
+  endpoint: string | undefined,
+  url: string,
+): AtomicCreateSupport {
   const chosen = options.atomicCreate ?? fromEnv;
   if (chosen !== undefined) {
     if (!(ATOMIC_CREATE_VALUES as readonly string[]).includes(chosen)) {
       const source = options.atomicCreate !== undefined ? "atomicCreate" : "LAKELOG_S3_ATOMIC_CREATE";
-      throw new InvalidStorageConfigError(url, `${source} must be one of ${ATOMIC_CREATE_VALUES.join(", ")}, got ${JSON.stringify(chosen)}`);
+      throw new InvalidStorageConfigError(
+        url,
+        `${source} must be one of ${ATOMIC_CREATE_VALUES.join(", ")}, got ${JSON.stringify(chosen)}`,
+      );
     }
     return chosen as AtomicCreateSupport;
   }

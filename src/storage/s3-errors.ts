@@ -125,6 +125,7 @@ export function translateS3Error(err: unknown, context: S3ErrorContext): unknown
   const fields = s3ErrorFields(err);
   if (fields.name === "AbortError") return err;
   const { path, backend } = context;
+  scrubCredentialEcho(err);
   const options = { cause: err };
   const { name, status } = fields;
 
@@ -134,7 +135,8 @@ export function translateS3Error(err: unknown, context: S3ErrorContext): unknown
     return new StoreRequestError(path, backend, status, describe(fields, err), options);
   }
   if (status === 404 || name === "NoSuchKey" || name === "NotFound") {
-    if (name !== undefined && NOT_THE_OBJECT_NAMES.has(name)) return new StoreRequestError(path, backend, status, describe(fields, err), options);
+    if (name !== undefined && NOT_THE_OBJECT_NAMES.has(name))
+      return new StoreRequestError(path, backend, status, describe(fields, err), options);
     return new NotFoundError(path, backend, options);
   }
   if (status === 401 || status === 403 || (name !== undefined && PERMISSION_NAMES.has(name))) {
@@ -143,6 +145,26 @@ export function translateS3Error(err: unknown, context: S3ErrorContext): unknown
   const transient = transientOutcome(fields);
   if (transient !== undefined) return new TransientError(path, backend, 1, transient.mayHaveApplied, options);
   return new StoreRequestError(path, backend, status, describe(fields, err), options);
+}
+
+/**
+ * Fields of an S3 error body that echo the request's credentials back (`SignatureDoesNotMatch`,
+ * `InvalidAccessKeyId`): the SDK copies them onto the error, where printing the cause chain
+ * (`util.inspect`, `JSON.stringify`) would show them. They are removed from the kept cause.
+ */
+const CREDENTIAL_ECHO_FIELDS = [
+  "AWSAccessKeyId",
+  "StringToSign",
+  "StringToSignBytes",
+  "SignatureProvided",
+  "CanonicalRequest",
+  "CanonicalRequestBytes",
+];
+
+function scrubCredentialEcho(err: unknown): void {
+  if (typeof err !== "object" || err === null) return;
+  const fields = err as Record<string, unknown>;
+  for (const field of CREDENTIAL_ECHO_FIELDS) if (field in fields) delete fields[field];
 }
 
 /** Whether the failure is transient and, if so, whether the request may have taken effect. */

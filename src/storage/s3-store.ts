@@ -100,6 +100,14 @@ export class S3Store implements ObjectStore {
     this.rootUrl = keys.rootUrl;
   }
 
+  /**
+   * What `util.inspect` (and so `console.log`) shows: the root URL only, never the SDK client and
+   * the credentials it holds.
+   */
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `S3Store { ${this.rootUrl} }`;
+  }
+
   /** Runs one request; aborts rethrow the signal's reason, other failures are translated. */
   private async call<T>(context: Omit<S3ErrorContext, "backend">, signal: AbortSignal | undefined, request: () => Promise<T>): Promise<T> {
     signal?.throwIfAborted();
@@ -122,7 +130,9 @@ export class S3Store implements ObjectStore {
     }
     try {
       return await this.call({ path }, signal, async () => {
-        const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.keys.bucket, Key: key, Range: header }), { abortSignal: signal });
+        const out = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.keys.bucket, Key: key, Range: header }), {
+          abortSignal: signal,
+        });
         const bytes = out.Body === undefined ? new Uint8Array(0) : await out.Body.transformToByteArray();
         if (range === undefined || out.ContentRange !== undefined) return bytes;
         // the server ignored Range and sent the whole object: cut the range out here
@@ -174,7 +184,13 @@ export class S3Store implements ObjectStore {
   }
 
   /** Compare-and-swap; see the file header for how the etag spelling is chosen. */
-  private async putIfMatch(path: string, key: string, data: Uint8Array, ifMatch: string, signal: AbortSignal | undefined): Promise<PutResult> {
+  private async putIfMatch(
+    path: string,
+    key: string,
+    data: Uint8Array,
+    ifMatch: string,
+    signal: AbortSignal | undefined,
+  ): Promise<PutResult> {
     const { quoted, bare } = etagSpellings(ifMatch);
     const [first, second] = this.preferBareEtag ? [bare, quoted] : [quoted, bare];
     try {
@@ -208,8 +224,11 @@ export class S3Store implements ObjectStore {
       putSingle: async (body, signal) => (await retryTransient(() => this.putObject({ path }, key, body, {}, signal), signal)).etag,
       create: (signal) =>
         retryTransient(async () => {
-          const out = await this.call({ path }, signal, () => send(new sdk.CreateMultipartUploadCommand({ Bucket, Key: key }), { abortSignal: signal }));
-          if (!out.UploadId) throw new StoreRequestError(path, this.backend, undefined, "CreateMultipartUpload answered without an upload id");
+          const out = await this.call({ path }, signal, () =>
+            send(new sdk.CreateMultipartUploadCommand({ Bucket, Key: key }), { abortSignal: signal }),
+          );
+          if (!out.UploadId)
+            throw new StoreRequestError(path, this.backend, undefined, "CreateMultipartUpload answered without an upload id");
           return out.UploadId;
         }, signal),
       uploadPart: (UploadId, PartNumber, body, signal) =>
@@ -228,10 +247,17 @@ export class S3Store implements ObjectStore {
         return canonicalEtag(out.ETag);
       },
       abort: async (UploadId) => {
-        await retryTransient(() => this.call({ path }, undefined, () => send(new sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))));
+        await retryTransient(() =>
+          this.call({ path }, undefined, () => send(new sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }))),
+        );
       },
       tooLarge: (partSize) =>
-        new StoreRequestError(path, this.backend, undefined, `the stream needs more than ${MAX_PARTS} parts of ${partSize} bytes (pass a larger partSize)`),
+        new StoreRequestError(
+          path,
+          this.backend,
+          undefined,
+          `the stream needs more than ${MAX_PARTS} parts of ${partSize} bytes (pass a larger partSize)`,
+        ),
     };
   }
 
@@ -262,7 +288,9 @@ export class S3Store implements ObjectStore {
     await retryTransient(async () => {
       const Objects = [...pending.keys()].map((Key) => ({ Key }));
       const out: DeleteObjectsCommandOutput = await this.call({ path: batchPath }, signal, () =>
-        this.client.send(new this.sdk.DeleteObjectsCommand({ Bucket: this.keys.bucket, Delete: { Objects, Quiet: true } }), { abortSignal: signal }),
+        this.client.send(new this.sdk.DeleteObjectsCommand({ Bucket: this.keys.bucket, Delete: { Objects, Quiet: true } }), {
+          abortSignal: signal,
+        }),
       );
       const retry = new Map<string, string>();
       for (const entry of out.Errors ?? []) {
@@ -287,9 +315,15 @@ export class S3Store implements ObjectStore {
     let startAfter = options.startAfter === undefined ? undefined : this.keys.key(options.startAfter);
     let token: string | undefined;
     for (;;) {
-      const input = { Bucket: this.keys.bucket, Prefix: wanted === "" ? undefined : wanted, ContinuationToken: token, StartAfter: token === undefined ? startAfter : undefined };
+      const input = {
+        Bucket: this.keys.bucket,
+        Prefix: wanted === "" ? undefined : wanted,
+        ContinuationToken: token,
+        StartAfter: token === undefined ? startAfter : undefined,
+      };
       const page: ListObjectsV2CommandOutput = await retryTransient(
-        () => this.call({ path: prefix }, signal, () => this.client.send(new this.sdk.ListObjectsV2Command(input), { abortSignal: signal })),
+        () =>
+          this.call({ path: prefix }, signal, () => this.client.send(new this.sdk.ListObjectsV2Command(input), { abortSignal: signal })),
         signal,
       );
       let lastKey: string | undefined;

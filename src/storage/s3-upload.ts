@@ -4,6 +4,7 @@
  * The requests themselves are supplied by the caller ({@link MultipartTarget}), so this logic
  * runs without an SDK or a server.
  */
+import { InvalidArgumentError } from "../errors/argument-errors.js";
 
 /** Default size of one part: 8 MiB. */
 export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
@@ -54,7 +55,11 @@ export interface UploadStreamOptions {
  * (nothing becomes visible), the source iterator is closed, and the first error is rethrown (the
  * signal's reason when aborted). Resolves to the new object's etag.
  */
-export async function uploadStream(target: MultipartTarget, source: AsyncIterable<Uint8Array>, options: UploadStreamOptions = {}): Promise<string | undefined> {
+export async function uploadStream(
+  target: MultipartTarget,
+  source: AsyncIterable<Uint8Array>,
+  options: UploadStreamOptions = {},
+): Promise<string | undefined> {
   const partSize = Math.max(MIN_PART_SIZE, Math.floor(options.partSize ?? DEFAULT_PART_SIZE));
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_UPLOAD_CONCURRENCY));
   const { signal } = options;
@@ -152,7 +157,8 @@ export class PartReader {
           this.ended = true;
           break;
         }
-        if (!(result.value instanceof Uint8Array)) throw new TypeError(`putStream source yielded ${typeof result.value}, expected Uint8Array chunks`);
+        if (!(result.value instanceof Uint8Array))
+          throw new InvalidArgumentError("putStream source chunk", typeof result.value, "Uint8Array chunks");
         this.pending = result.value;
         continue;
       }

@@ -55,6 +55,12 @@ export interface PutStreamOptions extends CallOptions {
 export interface ListOptions extends CallOptions {
   /** Only keys strictly greater (in byte order) than this full store-relative path. */
   startAfter?: string;
+  /**
+   * Also yield objects the backend normally hides from listings: the local store's in-progress
+   * and leftover temporary files (`.lakelog-tmp-*`). For vacuum, which sweeps those left by
+   * crashed writers; other backends have none and ignore the flag.
+   */
+  includeHidden?: boolean;
 }
 
 /** Result of a successful put. */

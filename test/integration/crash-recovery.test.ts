@@ -76,7 +76,12 @@ function jsonLines(stdout: string): Array<Record<string, unknown>> {
 
 /** Runs one child until the plan's moment, kills it with SIGKILL and returns its trace. */
 async function killRound(target: CloudTarget, round: number, plan: KillPlan): Promise<Array<Record<string, unknown>>> {
-  const child = startChild("test/helpers/children/crash-writer.ts", { url: target.url, options: target.options, round: `r${round}`, maxWrites: 1000 });
+  const child = startChild("test/helpers/children/crash-writer.ts", {
+    url: target.url,
+    options: target.options,
+    round: `r${round}`,
+    maxWrites: 1000,
+  });
   await child.waitFor((l) => l.includes('"event":"ready"'));
   if (plan.kind === "delay") {
     await sleep(plan.ms);
@@ -92,7 +97,12 @@ async function killRound(target: CloudTarget, round: number, plan: KillPlan): Pr
 }
 
 /** The last version the child reported committed, whether a commit create started or returned after it, and where it died. */
-function readTrace(events: Array<Record<string, unknown>>): { lastPrinted: number; commitStartedAfter: boolean; commitReturnedAfter: boolean; phase: DeathPhase } {
+function readTrace(events: Array<Record<string, unknown>>): {
+  lastPrinted: number;
+  commitStartedAfter: boolean;
+  commitReturnedAfter: boolean;
+  phase: DeathPhase;
+} {
   let lastPrinted = -1;
   let commitStartedAfter = false;
   let commitReturnedAfter = false;
@@ -132,7 +142,8 @@ async function readLog(store: ObjectStore, state: TableState): Promise<number[]>
 }
 
 const addsOf = (actions: Action[]): AddFile[] => actions.flatMap((a) => ("add" in a ? [a.add] : []));
-const tagOf = (actions: Action[]): WriteTag => parseTag(actions.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a)?.commitInfo.userMetadata);
+const tagOf = (actions: Action[]): WriteTag =>
+  parseTag(actions.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a)?.commitInfo.userMetadata);
 const numRecords = (add: AddFile): number => (JSON.parse(add.stats ?? "{}") as { numRecords?: number }).numRecords ?? Number.NaN;
 
 /**
@@ -142,7 +153,10 @@ const numRecords = (add: AddFile): number => (JSON.parse(add.stats ?? "{}") as {
 async function checkVersion(table: DeltaTable, store: ObjectStore, state: TableState, version: number): Promise<void> {
   const actions = state.commits.get(version)!;
   const write = tagOf(actions);
-  expect(addsOf(actions).reduce((n, a) => n + numRecords(a), 0), `rows added by version ${version}`).toBe(write.rows);
+  expect(
+    addsOf(actions).reduce((n, a) => n + numRecords(a), 0),
+    `rows added by version ${version}`,
+  ).toBe(write.rows);
   const expected = new Map(write.mode === "overwrite" || version === 0 ? [] : state.expected.get(version - 1)!);
   expected.set(write.tag, write.rows);
   state.expected.set(version, expected);
@@ -164,7 +178,12 @@ async function checkVersion(table: DeltaTable, store: ObjectStore, state: TableS
 }
 
 /** Data files in the store that no commit ever added, and (local disk) hidden temporary files left by killed writes. */
-async function countLeftovers(store: ObjectStore, state: TableState, target: CloudTarget, name: string): Promise<{ orphans: string[]; tempFiles: string[] }> {
+async function countLeftovers(
+  store: ObjectStore,
+  state: TableState,
+  target: CloudTarget,
+  name: string,
+): Promise<{ orphans: string[]; tempFiles: string[] }> {
   const referenced = new Set<string>();
   for (const actions of state.commits.values()) for (const add of addsOf(actions)) referenced.add(decodeURIComponent(add.path));
   const orphans: string[] = [];
@@ -172,12 +191,22 @@ async function countLeftovers(store: ObjectStore, state: TableState, target: Clo
     if (meta.path.startsWith("_delta_log/") || meta.path.startsWith(".lakelog-probe/")) continue;
     if (!referenced.has(meta.path)) orphans.push(meta.path);
   }
-  const tempFiles = name === "local" ? readdirSync(target.url, { recursive: true }).map(String).filter((p) => p.split("/").pop()!.startsWith(".lakelog-tmp-")) : [];
+  const tempFiles =
+    name === "local"
+      ? readdirSync(target.url, { recursive: true })
+          .map(String)
+          .filter((p) => p.split("/").pop()!.startsWith(".lakelog-tmp-"))
+      : [];
   return { orphans, tempFiles };
 }
 
 /** After a kill: the whole table checked against what the child reported. Returns the latest version. */
-async function checkAfterKill(store: ObjectStore, state: TableState, target: CloudTarget, trace: ReturnType<typeof readTrace>): Promise<number> {
+async function checkAfterKill(
+  store: ObjectStore,
+  state: TableState,
+  target: CloudTarget,
+  trace: ReturnType<typeof readTrace>,
+): Promise<number> {
   const versions = await readLog(store, state);
   const latest = versions[versions.length - 1]!;
   expect(versions, "contiguous versions from 0").toEqual(Array.from({ length: latest + 1 }, (_, i) => i));
@@ -214,7 +243,10 @@ describe.each(shared)("crash recovery on $name", ({ name, fresh }) => {
       const table = await DeltaTable.open(target.url, { storage: target.options });
       const latest = table.version;
       const active = new Set(table.files().map(decodeURIComponent));
-      expect(orphans.filter((o) => active.has(o)), "orphaned files the table uses").toEqual([]);
+      expect(
+        orphans.filter((o) => active.has(o)),
+        "orphaned files the table uses",
+      ).toEqual([]);
 
       // a new writer appends after all the crashes
       const finalRows = Array.from({ length: 100 }, (_, n) => ({ tag: "final-0-append-100", n, payload: "after" }));
@@ -227,7 +259,9 @@ describe.each(shared)("crash recovery on $name", ({ name, fresh }) => {
         `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${ROUNDS} kills (${phases["mid-upload"]} mid upload, ${phases["mid-commit"]} mid commit, ` +
           `${phases.between} between store calls), ${landedAfterPrint} commits landed after the last print, ${latest + 1} versions, ` +
           `${orphans.length} orphaned data files` +
-          (name === "local" ? `, ${tempFiles.length} hidden temp files (${tempFiles.filter((p) => p.startsWith("_delta_log/")).length} in _delta_log/)` : ""),
+          (name === "local"
+            ? `, ${tempFiles.length} hidden temp files (${tempFiles.filter((p) => p.startsWith("_delta_log/")).length} in _delta_log/)`
+            : ""),
       );
     } finally {
       await store.close?.();

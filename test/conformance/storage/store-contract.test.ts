@@ -4,12 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  AlreadyExistsError,
-  InvalidPathError,
-  NotFoundError,
-  PreconditionError,
-} from "../../../src/errors/storage-errors.js";
+import { AlreadyExistsError, InvalidPathError, NotFoundError, PreconditionError } from "../../../src/errors/storage-errors.js";
 import { openStore } from "../../../src/storage/open-store.js";
 import { compareKeys } from "../../../src/storage/paths.js";
 import type { ObjectStore } from "../../../src/storage/store.js";
@@ -137,7 +132,12 @@ describe.each(backendTargets())("store contract: $name", ({ name, fresh }) => {
       // a memory store is private to its process and holds objects in its heap by design:
       // check the streamed content only
       const chunks = Array.from({ length: 40 }, (_, i) => new Uint8Array(1 << 20).fill(i));
-      await store.putStream("stream/big.bin", (async function* () { yield* chunks; })());
+      await store.putStream(
+        "stream/big.bin",
+        (async function* () {
+          yield* chunks;
+        })(),
+      );
       const read = await store.get("stream/big.bin");
       expect(read.byteLength).toBe(40 << 20);
       expect(read[(7 << 20) + 5]).toBe(7);

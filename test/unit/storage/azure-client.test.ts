@@ -31,12 +31,27 @@ describe("createContainerClient (no network I/O)", () => {
   it.each<[string, AzureClientConfig, string]>([
     [
       "connection string",
-      config({ kind: "connection-string", connectionString: `DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:10000/dev;` }),
+      config({
+        kind: "connection-string",
+        connectionString: `DefaultEndpointsProtocol=http;AccountName=dev;AccountKey=${KEY};BlobEndpoint=http://127.0.0.1:10000/dev;`,
+      }),
       "http://127.0.0.1:10000/dev/tables",
     ],
-    ["shared key", config({ kind: "shared-key", accountName: "acct", accountKey: KEY }, "https://acct.blob.core.windows.net"), "https://acct.blob.core.windows.net/tables"],
-    ["SAS token", config({ kind: "sas", sasToken: "sv=2024&sig=abc" }, "https://acct.blob.core.windows.net"), "https://acct.blob.core.windows.net/tables?sv=2024&sig=abc"],
-    ["DefaultAzureCredential", config({ kind: "default" }, "https://acct.blob.core.windows.net"), "https://acct.blob.core.windows.net/tables"],
+    [
+      "shared key",
+      config({ kind: "shared-key", accountName: "acct", accountKey: KEY }, "https://acct.blob.core.windows.net"),
+      "https://acct.blob.core.windows.net/tables",
+    ],
+    [
+      "SAS token",
+      config({ kind: "sas", sasToken: "sv=2024&sig=abc" }, "https://acct.blob.core.windows.net"),
+      "https://acct.blob.core.windows.net/tables?sv=2024&sig=abc",
+    ],
+    [
+      "DefaultAzureCredential",
+      config({ kind: "default" }, "https://acct.blob.core.windows.net"),
+      "https://acct.blob.core.windows.net/tables",
+    ],
   ])("builds the container client for a %s", async (_label, cfg, url) => {
     const client = await createContainerClient(cfg, await loadAzureBlobSdk());
     expect(client.url).toBe(url);

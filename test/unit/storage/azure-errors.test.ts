@@ -83,7 +83,10 @@ describe("translateAzureError", () => {
   });
 
   it("reads the code from the x-ms-error-code header when details are missing", () => {
-    const err = Object.assign(new Error("x"), { statusCode: 503, response: { headers: { get: (n: string) => (n === "x-ms-error-code" ? "ServerBusy" : undefined) } } });
+    const err = Object.assign(new Error("x"), {
+      statusCode: 503,
+      response: { headers: { get: (n: string) => (n === "x-ms-error-code" ? "ServerBusy" : undefined) } },
+    });
     expect(azureErrorCode(err)).toBe("ServerBusy");
     expect((translateAzureError(err, ctx("create")) as TransientError).mayHaveApplied).toBe(false);
   });

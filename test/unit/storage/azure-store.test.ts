@@ -35,7 +35,13 @@ function fakeContainer(blobs: Map<string, FakeBlobEntry>, pageSize: number, opti
             done: false,
             value: {
               continuationToken: more ? String(start + pageSize) : "",
-              segment: { blobItems: slice.map((name) => ({ name, metadata: blobs.get(name)!.metadata, properties: { ...props(name), etag: "0xE" } })) },
+              segment: {
+                blobItems: slice.map((name) => ({
+                  name,
+                  metadata: blobs.get(name)!.metadata,
+                  properties: { ...props(name), etag: "0xE" },
+                })),
+              },
             },
           };
         },

@@ -57,7 +57,13 @@ async function* chunksOf(data: Uint8Array, size: number): AsyncGenerator<Uint8Ar
   for (let i = 0; i < data.byteLength; i += size) yield data.subarray(i, Math.min(data.byteLength, i + size));
 }
 
-const opts = (partSize: number, concurrency = 3, signal?: AbortSignal) => ({ partSize, concurrency, signal, path: "big.bin", backend: "azure" });
+const opts = (partSize: number, concurrency = 3, signal?: AbortSignal) => ({
+  partSize,
+  concurrency,
+  signal,
+  path: "big.bin",
+  backend: "azure",
+});
 
 describe("uploadInBlocks", () => {
   it.each([

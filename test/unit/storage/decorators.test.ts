@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  AmbiguousOutcomeError,
-  InvalidPathError,
-  TransientError,
-  UnsupportedCapabilityError,
-} from "../../../src/errors/storage-errors.js";
+import { AmbiguousOutcomeError, InvalidPathError, TransientError, UnsupportedCapabilityError } from "../../../src/errors/storage-errors.js";
 import { ensureAtomicCreate } from "../../../src/storage/atomic-create.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { compareKeys, normalizePath } from "../../../src/storage/paths.js";

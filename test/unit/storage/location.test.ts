@@ -13,13 +13,19 @@ describe("parseLocation", () => {
     ["s3a://bucket", { kind: "s3", bucket: "bucket", prefix: "" }],
     ["az://container/dir/t", { kind: "azure", container: "container", prefix: "dir/t" }],
     ["azure://container/t", { kind: "azure", container: "container", prefix: "t" }],
-    ["abfss://data@acct.dfs.core.windows.net/lake/t", { kind: "azure", container: "data", account: "acct", prefix: "lake/t", endpoint: "https://acct.blob.core.windows.net" }],
+    [
+      "abfss://data@acct.dfs.core.windows.net/lake/t",
+      { kind: "azure", container: "data", account: "acct", prefix: "lake/t", endpoint: "https://acct.blob.core.windows.net" },
+    ],
     ["https://acct.blob.core.windows.net/data/lake/t", { kind: "azure", container: "data", account: "acct", prefix: "lake/t" }],
   ])("%s", (url, expected) => {
     expect(parseLocation(url)).toMatchObject(expected);
   });
 
-  it.each(["", "ftp://host/x", "s3:///nobucket", "abfss://acct.dfs.core.windows.net/x", "https://example.com/x"])("refuses %j with a typed error", (url) => {
-    expect(() => parseLocation(url)).toThrow(InvalidStorageConfigError);
-  });
+  it.each(["", "ftp://host/x", "s3:///nobucket", "abfss://acct.dfs.core.windows.net/x", "https://example.com/x"])(
+    "refuses %j with a typed error",
+    (url) => {
+      expect(() => parseLocation(url)).toThrow(InvalidStorageConfigError);
+    },
+  );
 });

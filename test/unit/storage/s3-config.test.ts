@@ -55,7 +55,12 @@ describe("resolveS3Config: endpoint, path style and atomic create", () => {
 });
 
 describe("resolveS3Config: credentials", () => {
-  const envKeys = { AWS_ACCESS_KEY_ID: "ENVKEY", AWS_SECRET_ACCESS_KEY: "envsecret", AWS_SESSION_TOKEN: "envtoken", AWS_PROFILE: "envprofile" };
+  const envKeys = {
+    AWS_ACCESS_KEY_ID: "ENVKEY",
+    AWS_SECRET_ACCESS_KEY: "envsecret",
+    AWS_SESSION_TOKEN: "envtoken",
+    AWS_PROFILE: "envprofile",
+  };
 
   it("prefers explicit keys over everything", () => {
     const config = resolveS3Config({ accessKeyId: "K", secretAccessKey: "S", sessionToken: "T", profile: "p" }, envKeys, URL);
@@ -70,7 +75,11 @@ describe("resolveS3Config: credentials", () => {
   });
 
   it("then the keys in the given environment", () => {
-    expect(resolveS3Config({}, envKeys, URL).credentials).toEqual({ accessKeyId: "ENVKEY", secretAccessKey: "envsecret", sessionToken: "envtoken" });
+    expect(resolveS3Config({}, envKeys, URL).credentials).toEqual({
+      accessKeyId: "ENVKEY",
+      secretAccessKey: "envsecret",
+      sessionToken: "envtoken",
+    });
   });
 
   it("then AWS_PROFILE", () => {

@@ -89,11 +89,17 @@ describe("translateS3Error", () => {
   });
 
   it("a throttled create is transient, not 'already exists'", () => {
-    expect(translateS3Error(sdkError("SlowDown", 503), { ...ctx, isCreate: true })).toMatchObject({ code: "TRANSIENT", mayHaveApplied: false });
+    expect(translateS3Error(sdkError("SlowDown", 503), { ...ctx, isCreate: true })).toMatchObject({
+      code: "TRANSIENT",
+      mayHaveApplied: false,
+    });
   });
 
   it("classifies by name, status and code, never by message text", () => {
-    const misleading = Object.assign(new Error("NoSuchKey SlowDown ECONNRESET 404 AccessDenied"), { name: "InvalidArgument", $metadata: { httpStatusCode: 400 } });
+    const misleading = Object.assign(new Error("NoSuchKey SlowDown ECONNRESET 404 AccessDenied"), {
+      name: "InvalidArgument",
+      $metadata: { httpStatusCode: 400 },
+    });
     expect(translateS3Error(misleading, ctx)).toBeInstanceOf(StoreRequestError);
   });
 

@@ -4,12 +4,7 @@
  * storage conformance suite.
  */
 import { describe, expect, it } from "vitest";
-import {
-  AlreadyExistsError,
-  NotFoundError,
-  PermissionDeniedError,
-  PreconditionError,
-} from "../../../src/errors/storage-errors.js";
+import { AlreadyExistsError, NotFoundError, PermissionDeniedError, PreconditionError } from "../../../src/errors/storage-errors.js";
 import { parseLocation } from "../../../src/storage/location.js";
 import { createS3Store } from "../../../src/storage/s3-store.js";
 import type { ObjectStore } from "../../../src/storage/store.js";
@@ -50,9 +45,11 @@ class ScriptedClient {
   }
 }
 
-const fail = (err: Error): Handler => () => {
-  throw err;
-};
+const fail =
+  (err: Error): Handler =>
+  () => {
+    throw err;
+  };
 
 async function storeWith(client: ScriptedClient, url = "s3://bucket/table"): Promise<ObjectStore> {
   const location = parseLocation(url);
@@ -68,7 +65,9 @@ describe("S3Store put", () => {
     const client = new ScriptedClient().on("PutObject", () => ({ ETag: '"e1"' }));
     const store = await storeWith(client);
     await expect(store.put("_delta_log/0.json", bytes("x"), { mode: "create" })).resolves.toEqual({ etag: '"e1"' });
-    expect(client.sent).toEqual([{ command: "PutObject", input: expect.objectContaining({ Bucket: "bucket", Key: "table/_delta_log/0.json", IfNoneMatch: "*" }) }]);
+    expect(client.sent).toEqual([
+      { command: "PutObject", input: expect.objectContaining({ Bucket: "bucket", Key: "table/_delta_log/0.json", IfNoneMatch: "*" }) },
+    ]);
   });
 
   it("reports a create answered 412 as AlreadyExistsError", async () => {
@@ -78,7 +77,12 @@ describe("S3Store put", () => {
 
   it("sends If-Match quoted first, and on 412 for an unchanged etag retries once with the bare spelling and keeps it", async () => {
     const client = new ScriptedClient()
-      .on("PutObject", fail(sdkError("PreconditionFailed", 412)), () => ({ ETag: '"e2"' }), () => ({ ETag: '"e3"' }))
+      .on(
+        "PutObject",
+        fail(sdkError("PreconditionFailed", 412)),
+        () => ({ ETag: '"e2"' }),
+        () => ({ ETag: '"e3"' }),
+      )
       .on("HeadObject", () => ({ ETag: '"e1"', ContentLength: 1 }));
     const store = await storeWith(client);
     await expect(store.put("a", bytes("x"), { mode: { ifMatch: '"e1"' } })).resolves.toEqual({ etag: '"e2"' });
@@ -88,14 +92,18 @@ describe("S3Store put", () => {
   });
 
   it("reports a 412 for a changed etag as PreconditionError without a second write", async () => {
-    const client = new ScriptedClient().on("PutObject", fail(sdkError("PreconditionFailed", 412))).on("HeadObject", () => ({ ETag: '"other"' }));
+    const client = new ScriptedClient()
+      .on("PutObject", fail(sdkError("PreconditionFailed", 412)))
+      .on("HeadObject", () => ({ ETag: '"other"' }));
     const err = (await storeWith(client)).put("a", bytes("x"), { mode: { ifMatch: '"e1"' } });
     await expect(err).rejects.toBeInstanceOf(PreconditionError);
     expect(client.names()).toEqual(["PutObject", "HeadObject"]);
   });
 
   it("reports a 412 for a missing object as NotFoundError", async () => {
-    const client = new ScriptedClient().on("PutObject", fail(sdkError("PreconditionFailed", 412))).on("HeadObject", fail(sdkError("NotFound", 404)));
+    const client = new ScriptedClient()
+      .on("PutObject", fail(sdkError("PreconditionFailed", 412)))
+      .on("HeadObject", fail(sdkError("NotFound", 404)));
     await expect((await storeWith(client)).put("a", bytes("x"), { mode: { ifMatch: "e1" } })).rejects.toBeInstanceOf(NotFoundError);
   });
 
@@ -113,7 +121,10 @@ describe("S3Store get and head", () => {
     [{ offset: 7 }, "bytes=7-"],
     [{ suffix: 4 }, "bytes=-4"],
   ])("sends range %o as %s", async (range, header) => {
-    const client = new ScriptedClient().on("GetObject", () => ({ Body: { transformToByteArray: async () => bytes("abc") }, ContentRange: "bytes 0-2/10" }));
+    const client = new ScriptedClient().on("GetObject", () => ({
+      Body: { transformToByteArray: async () => bytes("abc") },
+      ContentRange: "bytes 0-2/10",
+    }));
     await (await storeWith(client)).get("f", { range });
     expect(client.sent[0]?.input.Range).toBe(header);
   });
@@ -135,8 +146,17 @@ describe("S3Store get and head", () => {
   });
 
   it("maps HeadObject to ObjectMeta with a quoted etag", async () => {
-    const client = new ScriptedClient().on("HeadObject", () => ({ ContentLength: 5, LastModified: new Date(1_700_000_000_000), ETag: "abc" }));
-    expect(await (await storeWith(client)).head("./a//b")).toEqual({ path: "a/b", size: 5, lastModified: 1_700_000_000_000, etag: '"abc"' });
+    const client = new ScriptedClient().on("HeadObject", () => ({
+      ContentLength: 5,
+      LastModified: new Date(1_700_000_000_000),
+      ETag: "abc",
+    }));
+    expect(await (await storeWith(client)).head("./a//b")).toEqual({
+      path: "a/b",
+      size: 5,
+      lastModified: 1_700_000_000_000,
+      etag: '"abc"',
+    });
   });
 });
 
@@ -145,7 +165,11 @@ describe("S3Store list", () => {
     const object = (Key: string) => ({ Key, Size: 1, LastModified: new Date(0), ETag: '"x"' });
     const client = new ScriptedClient().on(
       "ListObjectsV2",
-      () => ({ Contents: [object("table/_delta_log/1.json"), object("table/_delta_log/dir/")], IsTruncated: true, NextContinuationToken: "t1" }),
+      () => ({
+        Contents: [object("table/_delta_log/1.json"), object("table/_delta_log/dir/")],
+        IsTruncated: true,
+        NextContinuationToken: "t1",
+      }),
       fail(sdkError("SlowDown", 503)),
       () => ({ Contents: [object("table/_delta_log/2.json")], IsTruncated: false }),
     );
@@ -170,7 +194,12 @@ describe("S3Store deleteMany", () => {
   it("ignores missing keys and resends only the keys that failed transiently", async () => {
     const client = new ScriptedClient().on(
       "DeleteObjects",
-      () => ({ Errors: [{ Key: "table/a", Code: "NoSuchKey" }, { Key: "table/b", Code: "InternalError" }] }),
+      () => ({
+        Errors: [
+          { Key: "table/a", Code: "NoSuchKey" },
+          { Key: "table/b", Code: "InternalError" },
+        ],
+      }),
       () => ({}),
     );
     await (await storeWith(client)).deleteMany(["a", "b", "c"]);
@@ -181,7 +210,9 @@ describe("S3Store deleteMany", () => {
   });
 
   it("rejects with the typed error of a key that cannot be deleted", async () => {
-    const client = new ScriptedClient().on("DeleteObjects", () => ({ Errors: [{ Key: "table/b", Code: "AccessDenied", Message: "Access Denied" }] }));
+    const client = new ScriptedClient().on("DeleteObjects", () => ({
+      Errors: [{ Key: "table/b", Code: "AccessDenied", Message: "Access Denied" }],
+    }));
     const result = (await storeWith(client)).deleteMany(["a", "b"]);
     await expect(result).rejects.toBeInstanceOf(PermissionDeniedError);
     await expect(result).rejects.toMatchObject({ path: "b" });

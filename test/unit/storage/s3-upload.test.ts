@@ -1,3 +1,4 @@
+import { InvalidArgumentError } from "../../../src/errors/argument-errors.js";
 import { describe, expect, it } from "vitest";
 import { MIN_PART_SIZE, PartReader, uploadStream } from "../../../src/storage/s3-upload.js";
 import type { CompletedPart, MultipartTarget } from "../../../src/storage/s3-upload.js";
@@ -179,6 +180,6 @@ describe("PartReader", () => {
     async function* strings() {
       yield "text" as unknown as Uint8Array;
     }
-    await expect(new PartReader(strings()[Symbol.asyncIterator](), 3).next()).rejects.toThrow(TypeError);
+    await expect(new PartReader(strings()[Symbol.asyncIterator](), 3).next()).rejects.toThrow(InvalidArgumentError);
   });
 });
