@@ -8,11 +8,11 @@ import { toArrowField, toArrowSchema } from "../schema/arrow-schema.js";
 import { physicalName, toPhysicalSchema, type ColumnMappingMode } from "../schema/column-mapping.js";
 import { findField, type StructField, type StructType } from "../schema/types.js";
 import type { Snapshot } from "../log/snapshot.js";
-import { bind, type BoundExpression } from "./expr-bind.js";
-import { parseExpression } from "./expr-parse.js";
-import { referencedColumns, type Expression } from "./expression.js";
-import { partitionColumnsOf, type PartitionColumn, type PartitionValueOptions } from "./partition-values.js";
-import { FileSkipper } from "./skipping.js";
+import { bind, type BoundExpression } from "../expr/bind.js";
+import { parseExpression } from "../expr/parse.js";
+import { referencedColumns, type Expression } from "../expr/expression.js";
+import { partitionColumnsOf, type PartitionColumn, type PartitionValueOptions } from "../expr/partition-values.js";
+import { FileSkipper } from "../expr/skipping.js";
 
 /** What a user asks of a scan. */
 export interface ScanRequest {
@@ -100,7 +100,11 @@ export function planScan(snapshot: Snapshot, request: ScanRequest): ScanPlan {
 
 function requireField(schema: StructType, name: string): StructField {
   const field = findField(schema, name);
-  if (!field) throw new UnknownColumnError(name, schema.fields.map((f) => f.name));
+  if (!field)
+    throw new UnknownColumnError(
+      name,
+      schema.fields.map((f) => f.name),
+    );
   return field;
 }
 

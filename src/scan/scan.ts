@@ -2,19 +2,23 @@
  * The scan layer: turning a snapshot plus a request (columns, filter, limit) into Arrow record
  * batches with exactly the matching rows, reading data files through the Parquet engine seam.
  */
-import { Data, type DataType, type RecordBatch, type Schema } from "apache-arrow";
-import type { ParquetEngine } from "../engine/engine.js";
-import { batchOf } from "../engine/parquet-arrow-data.js";
-import { normalizeBatch } from "../engine/parquet-cast.js";
+import { Data, type DataType, type RecordBatch, Schema } from "apache-arrow";
+import type { Engine } from "../engine/index.js";
+import { batchOf } from "../arrow/data.js";
+import { normalizeBatch } from "../arrow/cast.js";
 import { canonicalizePath, isAbsoluteKey } from "../log/file-paths.js";
 import type { Snapshot } from "../log/snapshot.js";
 import type { ObjectStore } from "../storage/store.js";
 import { prefetchInOrder } from "../util/concurrency.js";
-import { filterBatch } from "./arrow-filter.js";
-import { loadDeletionVector } from "./deletion-vector.js";
-import { evaluate } from "./evaluate.js";
-import { parsePartitionValue, partitionVector } from "./partition-values.js";
+import { filterBatch } from "../arrow/filter.js";
+import { loadDeletionVector } from "../dv/deletion-vector.js";
+import { evaluate } from "../expr/evaluate.js";
+import { parsePartitionValue, partitionVector } from "../expr/partition-values.js";
+import { ExternalPathRefusedError } from "../errors/argument-errors.js";
+import { optionalSafeInteger, requireSafeInteger } from "../util/validate.js";
+import { checkRelativeKey } from "./path-policy.js";
 import { planScan, type ScanPlan, type ScanRequest } from "./scan-plan.js";
+import { materializedColumns, rowTrackingRead, withoutColumns, withRowMetadata, ROW_METADATA_FIELD } from "./row-tracking-columns.js";
 
 /** Options of a scan. */
 export interface ScanOptions extends ScanRequest {
@@ -26,6 +30,11 @@ export interface ScanOptions extends ScanRequest {
   concurrency?: number;
   /** Called after each data file with counts so far. */
   onProgress?: (progress: ScanProgress) => void;
+  /**
+   * Append a `_metadata` struct column with each row's `row_id` and `row_commit_version` (tables
+   * with `delta.enableRowTracking = true` only; see row-tracking-columns.ts).
+   */
+  rowTracking?: boolean;
   signal?: AbortSignal;
 }
 
@@ -36,10 +45,9 @@ export interface ScanProgress {
   rowsReturned: number;
 }
 
-/** Where data files live: the table's store, and a way to reach files outside the table root. */
+/** Where data files live: the engine (its store is the table's), and a way to reach files outside the table root. */
 export interface ScanEnvironment {
-  store: ObjectStore;
-  engine: ParquetEngine;
+  engine: Engine;
   /** Opens the store holding an absolute file URL outside the table (shallow clones); refuse when absent. */
   resolveExternal?: (absoluteUrl: string) => Promise<{ store: ObjectStore; key: string }>;
 }
@@ -51,15 +59,18 @@ export interface ScanEnvironment {
  * statistics first, so unrelated files are never opened.
  */
 export async function* scanSnapshot(snapshot: Snapshot, env: ScanEnvironment, options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
+  const limit = options.limit === undefined ? Infinity : requireSafeInteger(options.limit, "scan limit");
+  optionalSafeInteger(options.batchSize, "scan batchSize", 1);
+  optionalSafeInteger(options.concurrency, "scan concurrency", 1);
   const plan = planScan(snapshot, options);
-  const limit = options.limit ?? Infinity;
+  const rowTracking = options.rowTracking ? materializedColumns(snapshot) : undefined;
   if (limit <= 0) return;
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let returned = 0;
   let filesRead = 0;
   const perFile = prefetchInOrder(plan.files, options.concurrency ?? 2, (position) =>
-    readFile(snapshot, env, plan, position, options.batchSize, signal),
+    readFile({ snapshot, env, plan, position, batchSize: options.batchSize, signal, rowTracking }),
   );
   try {
     for await (const batches of perFile) {
@@ -77,31 +88,42 @@ export async function* scanSnapshot(snapshot: Snapshot, env: ScanEnvironment, op
   }
 }
 
+/** One data file of a scan to read: the file at `position` of the snapshot's file index. */
+interface FileRead {
+  snapshot: Snapshot;
+  env: ScanEnvironment;
+  plan: ScanPlan;
+  position: number;
+  batchSize: number | undefined;
+  signal: AbortSignal;
+  /** Set when the scan returns row IDs: the materialized column names. */
+  rowTracking?: { rowId?: string; commitVersion?: string };
+}
+
 /** Reads one data file into output batches: project, cast, add partition columns, apply the DV and the filter. */
-async function readFile(
-  snapshot: Snapshot,
-  env: ScanEnvironment,
-  plan: ScanPlan,
-  position: number,
-  batchSize: number | undefined,
-  signal: AbortSignal,
-): Promise<RecordBatch[]> {
+async function readFile(request: FileRead): Promise<RecordBatch[]> {
+  const { snapshot, env, plan, position, batchSize, signal } = request;
   const files = snapshot.files;
   const { store, key } = await locate(snapshot, env, files.path(position));
   const dv = files.deletionVector(position);
-  const deleted = dv ? await loadDeletionVector(env.store, dv, { signal }) : undefined;
+  const deleted = dv ? await loadDeletionVector(env.engine.store, dv, { signal }) : undefined;
   const partitionValues = files.partitionValues(position);
   const physicalNames = plan.physicalSchema.fields.map((f) => f.name);
   const out: RecordBatch[] = [];
   let rowOffset = 0;
-  const source = env.engine.readParquet(store, key, { columns: physicalNames, size: files.size(position), batchSize, signal });
-  for await (const raw of source) {
-    const rows = raw.numRows;
+  const tracking = request.rowTracking && (await rowTrackingRead(env, store, key, files.size(position), request.rowTracking, signal));
+  const columns = tracking ? [...physicalNames, ...tracking.extra] : physicalNames;
+  const outputSchema = tracking ? new Schema([...plan.outputSchema.fields, ROW_METADATA_FIELD]) : plan.outputSchema;
+  const source = env.engine.parquet.read(store, key, { columns, size: files.size(position), batchSize, signal });
+  for await (const read of source) {
+    const rows = read.numRows;
+    const raw = tracking && tracking.extra.length > 0 ? withoutColumns(read, tracking.extra) : read;
     let batch = assemble(plan, normalizeBatch(raw, plan.physicalSchema), partitionValues, rows);
+    if (tracking) batch = withRowMetadata(batch, files.addFile(position), rowOffset, read, request.rowTracking!);
     if (deleted) batch = filterBatch(batch, deleted.keepMask(rowOffset, rows));
     if (plan.filter && batch.numRows > 0) batch = filterBatch(batch, evaluate(plan.filter, batch));
     rowOffset += rows;
-    if (batch.numRows > 0) out.push(project(batch, plan.outputSchema));
+    if (batch.numRows > 0) out.push(project(batch, outputSchema));
   }
   return out;
 }
@@ -109,8 +131,8 @@ async function readFile(
 /** The store and key of a data file named by an `add.path`. */
 async function locate(snapshot: Snapshot, env: ScanEnvironment, path: string): Promise<{ store: ObjectStore; key: string }> {
   const key = canonicalizePath(path, snapshot.tableUrl.replace(/\/+$/, ""));
-  if (!isAbsoluteKey(key)) return { store: env.store, key };
-  if (!env.resolveExternal) throw new RangeError(`data file ${path} lies outside the table root ${snapshot.tableUrl}`);
+  if (!isAbsoluteKey(key)) return { store: env.engine.store, key: checkRelativeKey(key, path, snapshot.tableUrl) };
+  if (!env.resolveExternal) throw new ExternalPathRefusedError(path, snapshot.tableUrl, "the file lies outside the table root");
   return env.resolveExternal(key);
 }
 

@@ -1,0 +1,213 @@
+/**
+ * UPDATE: setting columns of the rows that match a predicate, in one commit. Candidate files are
+ * chosen as DELETE chooses them (partition values and statistics); a file is read for its
+ * predicate columns first and left alone when no row matches; otherwise it is read whole, the new
+ * values are computed with the expression evaluator (converted to the column type by SQL's store
+ * assignment rules, NOT NULL and CHECK constraints checked), and the old rows get a deletion
+ * vector with the updated rows in a new file, or the file is rewritten (copy-on-write). With
+ * `delta.enableChangeDataFeed`, `update_preimage` / `update_postimage` rows are written.
+ * See spec/row-level.md.
+ */
+import { Field, type Data, type RecordBatch, Schema } from "apache-arrow";
+import { batchOf } from "../../arrow/data.js";
+import { filterBatch } from "../../arrow/filter.js";
+import { InvalidArgumentError } from "../../errors/argument-errors.js";
+import { WriteRefusedError } from "../../errors/txn-errors.js";
+import { bind, bindValue } from "../../expr/bind.js";
+import type { BoundValue } from "../../expr/bound.js";
+import { evaluateTriState, evaluateValue } from "../../expr/evaluate.js";
+import { lit, type Expression, type LiteralValue } from "../../expr/expression.js";
+import { formatExpression } from "../../expr/format.js";
+import { parseExpression } from "../../expr/parse.js";
+import { resolveColumn } from "../../expr/resolve.js";
+import type { Snapshot } from "../../log/snapshot.js";
+import type { ScanEnvironment } from "../../scan/scan.js";
+import type { PrimitiveTypeName, StructType } from "../../schema/types.js";
+import { assertWriteSupported } from "../../txn/protocol-support.js";
+import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
+import { checkBatch, compileConstraints, type CompiledConstraints } from "../write/constraints.js";
+import { conformBatch } from "../write/conform.js";
+import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
+import { findMatchingRows } from "./file-rows.js";
+import { countFiles, finishRewrite, newRewriteState, rewriteFile, type FileTransform } from "./merge-rewrite.js";
+
+const TRUE = 2;
+
+/** A new value: SQL text, an expression, or a literal value. */
+export type SetValue = string | Expression | LiteralValue;
+
+/** Options of an update. */
+export interface UpdateOptions extends TransactionOptions {
+  /** Rows to update (all rows without it). */
+  where?: string | Expression;
+  /** Column name → new value (expressions may read any column of the row before the update). */
+  set: Readonly<Record<string, SetValue>>;
+  /** Largest deletion vector stored inline in the log, in bytes (default 64). */
+  inlineDeletionVectorMaxBytes?: number;
+}
+
+/** What an update did (Spark's metric names). */
+export interface UpdateMetrics {
+  numUpdatedRows: number;
+  /** Rows written again unchanged by copy-on-write rewrites. */
+  numCopiedRows: number;
+  numAddedFiles: number;
+  numRemovedFiles: number;
+  numDeletionVectorsAdded: number;
+  numAddedChangeFiles: number;
+  executionTimeMs: number;
+}
+
+/** The outcome of an update. */
+export interface UpdateResult {
+  /** The version committed, or undefined when no row matched (no commit). */
+  version: number | undefined;
+  metrics: UpdateMetrics;
+  commit?: CommitResult;
+}
+
+/** One bound assignment: the column's position in the schema and its new value. */
+export interface Assignment {
+  index: number;
+  name: string;
+  value: BoundValue;
+}
+
+/** `value` as an expression: strings are parsed, expressions kept, other values made literals. */
+export function toExpression(value: SetValue): Expression {
+  if (typeof value === "string") return parseExpression(value);
+  if (value !== null && typeof value === "object" && "kind" in value && !(value instanceof Date) && !(value instanceof Uint8Array))
+    return value as Expression;
+  return lit(value as LiteralValue);
+}
+
+/**
+ * Binds `set` against `input` (the table schema, or a merge's alias resolver), each value
+ * converted to its column's type of `schema`. Throws {@link InvalidArgumentError} for an empty set
+ * or a non-primitive column, the binder's typed errors otherwise.
+ */
+export function bindAssignments(
+  set: Readonly<Record<string, SetValue>>,
+  schema: StructType,
+  input: Parameters<typeof bindValue>[1],
+): Assignment[] {
+  const entries = Object.entries(set ?? {});
+  if (entries.length === 0) throw new InvalidArgumentError("set", "{}", "name at least one column to set");
+  return entries.map(([name, value]) => {
+    const column = resolveColumn([name], schema);
+    if (typeof column.type !== "string")
+      throw new InvalidArgumentError(`set.${name}`, "a nested column", "only top-level primitive columns can be set");
+    const index = schema.fields.findIndex((f) => f.name === column.path[0]);
+    return { index, name: column.path[0]!, value: bindValue(toExpression(value), input, { targetType: column.type as PrimitiveTypeName }) };
+  });
+}
+
+/**
+ * The rows of `batch` (table's logical schema) with the assignments applied, conformed to the
+ * table schema and checked against NOT NULL and the table's constraints.
+ */
+export function applyAssignments(
+  batch: RecordBatch,
+  assignments: readonly Assignment[],
+  snapshot: Snapshot,
+  constraints: CompiledConstraints,
+  evalBatch: RecordBatch = batch,
+): RecordBatch {
+  const fields = [...batch.schema.fields];
+  const columns = [...(batch.data.children as Data[])];
+  for (const a of assignments) {
+    const vector = evaluateValue(a.value, evalBatch);
+    fields[a.index] = new Field(fields[a.index]!.name, vector.type, true);
+    columns[a.index] = vector.data[0]!;
+  }
+  const conformed = conformBatch(batchOf(new Schema(fields), columns, batch.numRows), snapshot.schema);
+  checkBatch(constraints, conformed);
+  return conformed;
+}
+
+/**
+ * Updates the rows of `snapshot`'s table matching `options.where` and commits once with
+ * operation `UPDATE`. I/O: reads the predicate columns of candidate files, then every column of
+ * the files with matching rows; writes new files, deletion vectors, change data and one commit.
+ * On failure the objects written are deleted (best effort). A concurrent commit that removes a
+ * file read or adds a file the predicate could match fails it with a typed conflict error.
+ *
+ * @example
+ * await updateRows(env, snapshot, { where: "id = 3", set: { v: "upper(v)", n: 0 } });
+ */
+export async function updateRows(env: ScanEnvironment, snapshot: Snapshot, options: UpdateOptions): Promise<UpdateResult> {
+  const { engine } = env;
+  const started = engine.clock.now();
+  assertWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableUrl);
+  if (snapshot.tableProperties.appendOnly)
+    throw new WriteRefusedError(snapshot.tableUrl, "the table is append-only (delta.appendOnly = true); rows cannot be updated");
+  const expr = typeof options.where === "string" ? parseExpression(options.where) : options.where;
+  const predicate: RowPredicate | undefined = expr && { expr, bound: bind(expr, snapshot.schema) };
+  const assignments = bindAssignments(options.set, snapshot.schema, snapshot.schema);
+  const constraints = compileConstraints(snapshot.schema, snapshot.metadata.configuration);
+  const candidates = selectCandidateFiles(snapshot, predicate);
+  const positions = [...candidates.whole, ...candidates.toRead].sort((a, b) => a - b);
+  const state = newRewriteState();
+  let numUpdatedRows = 0;
+  const transform: FileTransform = (batch) => {
+    const drop = new Uint8Array(batch.numRows);
+    if (predicate) {
+      const states = evaluateTriState(predicate.bound, batch);
+      for (let i = 0; i < drop.length; i++) drop[i] = states[i] === TRUE ? 1 : 0;
+    } else drop.fill(1);
+    const taken = filterBatch(batch, drop);
+    if (taken.numRows === 0) return { drop, added: [], changes: [] };
+    numUpdatedRows += taken.numRows;
+    const updated = applyAssignments(taken, assignments, snapshot, constraints);
+    return {
+      drop,
+      added: [updated],
+      changes: [
+        { type: "update_preimage", batch: taken },
+        { type: "update_postimage", batch: updated },
+      ],
+    };
+  };
+  try {
+    for (const position of positions) {
+      options.signal?.throwIfAborted();
+      const add = snapshot.files.addFile(position);
+      if (predicate && !candidates.metadataOnly) {
+        const { matched } = await findMatchingRows(snapshot, env, add, predicate.expr, predicate.bound, options.signal);
+        if (matched.cardinality === 0) continue;
+      }
+      await rewriteFile(env, snapshot, add, transform, state, options.signal);
+    }
+    await finishRewrite(env, snapshot, state, {
+      inlineDeletionVectorMaxBytes: options.inlineDeletionVectorMaxBytes,
+      signal: options.signal,
+    });
+    const metrics: UpdateMetrics = {
+      numUpdatedRows,
+      numCopiedRows: state.numCopiedRows,
+      ...countFiles(state),
+      numDeletionVectorsAdded: state.numDeletionVectorsAdded,
+      numAddedChangeFiles: state.cdcs.length,
+      executionTimeMs: 0,
+    };
+    if (state.removes.length === 0 && state.adds.length === 0) {
+      metrics.executionTimeMs = engine.clock.now() - started;
+      return { version: undefined, metrics };
+    }
+    const txn = new Transaction(engine, snapshot, options);
+    declareReadSet(txn, snapshot, predicate);
+    txn.removeFiles(state.removes);
+    txn.addFiles(state.adds);
+    txn.addChangeFiles(state.cdcs);
+    metrics.executionTimeMs = engine.clock.now() - started;
+    const commit = await txn.commit({
+      operation: "UPDATE",
+      operationParameters: { predicate: expr ? [formatExpression(expr)] : [] },
+      operationMetrics: { ...metrics },
+    });
+    return { version: commit.version, metrics, commit };
+  } catch (err) {
+    await engine.store.deleteMany(state.writtenKeys).catch(() => undefined);
+    throw err;
+  }
+}
