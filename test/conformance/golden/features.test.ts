@@ -1,0 +1,100 @@
+/**
+ * The shared tables that carry the writer features of issue 13, copied to a temp folder, appended
+ * to and re-read: liquid clustering with row tracking and deletion vectors
+ * (`table_with_liquid_clustering`, Databricks preview feature name `liquid`), domain metadata
+ * (`table-with-domain-metadata`, log only: its data files are not in the share), and the variant
+ * tables, which lakelog reads (unshredded) but does not write yet: their writes must be refused
+ * typed, naming the feature, with the table unchanged.
+ */
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { UnsupportedFeatureError } from "../../../src/errors/log-errors.js";
+import { clusteringColumnsOf } from "../../../src/ops/maintenance/clustering.js";
+import { DeltaTable } from "../../../src/table/delta-table.js";
+import { TABLES_DIR, hasShared } from "../../helpers/shared-data.js";
+import { cleanupTempTables, copyTableToTemp } from "../../helpers/temp-table.js";
+import { actionsOf, dataFileKeys } from "../../helpers/write-tables.js";
+
+afterAll(cleanupTempTables);
+
+const shared = (name: string) => join(TABLES_DIR, name);
+
+describe.skipIf(!hasShared(TABLES_DIR))("shared tables with writer features", () => {
+  it("table_with_liquid_clustering: appends with fresh row IDs, re-reads, keeps clustering; optimize is refused (row tracking)", async () => {
+    const dir = copyTableToTemp(shared("table_with_liquid_clustering"));
+    const table = await DeltaTable.open(dir);
+    expect(clusteringColumnsOf(table.snapshot)).toEqual(["id"]);
+    const before = await table.toArrow({ rowTracking: true });
+    expect(before.numRows).toBe(10);
+    // Spark assigned baseRowId = id here (one row per file)
+    for (let i = 0; i < before.numRows; i++) {
+      expect(Number((before.getChild("_metadata")!.get(i) as { row_id: bigint }).row_id)).toBe(Number(before.getChild("id")!.get(i)));
+    }
+    const result = await table.write([{ id: 100n }, { id: 101n }, { id: 102n }]);
+    expect(result.version).toBe(1);
+    const adds = await actionsOf(table.store, 1, "add");
+    expect(adds.map((a) => [a.baseRowId, a.defaultRowCommitVersion])).toEqual([[10, 1]]);
+    const domains = await actionsOf(table.store, 1, "domainMetadata");
+    expect(domains.map((d) => [d.domain, JSON.parse(d.configuration as string).rowIdHighWaterMark])).toEqual([["delta.rowTracking", 12]]);
+    const latest = await DeltaTable.open(dir);
+    expect(latest.protocol).toEqual(table.protocol);
+    expect([...latest.snapshot.domains.keys()].sort()).toEqual(["delta.liquid", "delta.rowTracking"]);
+    const after = await latest.toArrow({ rowTracking: true });
+    expect(after.numRows).toBe(13);
+    const ids = Array.from({ length: after.numRows }, (_, i) => [
+      Number(after.getChild("id")!.get(i)),
+      Number((after.getChild("_metadata")!.get(i) as { row_id: bigint }).row_id),
+    ]);
+    expect(ids.filter(([id]) => id! >= 100).sort()).toEqual([
+      [100, 10],
+      [101, 11],
+      [102, 12],
+    ]);
+    // time travel still sees the original
+    expect((await DeltaTable.open(dir, { version: 0 })).snapshot.files.length).toBe(10);
+    // optimize would move rows to new files without their row IDs: refused, nothing left behind
+    const files = await dataFileKeys(latest.store);
+    await expect(latest.optimize()).rejects.toBeInstanceOf(UnsupportedFeatureError);
+    expect(await dataFileKeys(latest.store)).toEqual(files);
+    expect((await latest.refresh()).version).toBe(1);
+  });
+
+  it("table-with-domain-metadata: an append keeps the domains", async () => {
+    const dir = copyTableToTemp(shared("table-with-domain-metadata"));
+    const table = await DeltaTable.open(dir);
+    const domains = Object.fromEntries([...table.snapshot.domains].map(([k, v]) => [k, v.configuration]));
+    const columns = table.schema.fields.map((f) => f.name);
+    const row = Object.fromEntries(
+      table.schema.fields.map((f) => [f.name, f.type === "long" ? 1n : f.type === "integer" ? 1 : f.type === "string" ? "x" : null]),
+    );
+    const result = await table.write([row]);
+    expect(result.version).toBe(table.version + 1);
+    const latest = await DeltaTable.open(dir);
+    const after = Object.fromEntries([...latest.snapshot.domains].map(([k, v]) => [k, v.configuration]));
+    // other domains are kept as they were; row tracking's mark moves by the one row appended
+    const mark = (config: string | undefined) =>
+      config === undefined ? undefined : (JSON.parse(config) as { rowIdHighWaterMark: number }).rowIdHighWaterMark;
+    expect(Object.keys(after).sort()).toEqual(Object.keys(domains).sort());
+    for (const key of Object.keys(domains)) if (key !== "delta.rowTracking") expect(after[key]).toBe(domains[key]);
+    if (domains["delta.rowTracking"] !== undefined) expect(mark(after["delta.rowTracking"])).toBe(mark(domains["delta.rowTracking"])! + 1);
+    // the data files of the shared copy are missing; read back just the appended file
+    const added = (await actionsOf(latest.store, latest.version, "add"))[0]!;
+    const position = Array.from(latest.snapshot.files, (a) => a.path).indexOf(added.path as string);
+    const rows = await latest.toArrow({ files: [position] });
+    expect(rows.numRows).toBe(1);
+    expect(rows.schema.fields.map((f) => f.name)).toEqual(columns);
+  });
+
+  it.each([
+    ["unshredded-variant", "variantType-preview"],
+    ["spark-variant-checkpoint", "variantType-preview"],
+    ["spark-variant-stable-feature-checkpoint", "variantType"],
+  ])("%s: a write is refused typed naming %s, the table unchanged", async (name, feature) => {
+    const dir = copyTableToTemp(shared(name));
+    const table = await DeltaTable.open(dir);
+    const err = await table.write([{ id: 1n }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnsupportedFeatureError);
+    expect((err as UnsupportedFeatureError).features).toContain(feature);
+    expect((await DeltaTable.open(dir)).version).toBe(table.version);
+  });
+});
