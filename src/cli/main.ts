@@ -1,73 +1,75 @@
 #!/usr/bin/env node
 /**
- * The command-line interface: inspect tables and run the demo. It uses only the public API
- * (`src/index.ts`), so it doubles as a usage test. Only this layer prints.
+ * The `lakelog` command. This entry point imports only commander and the CLI's own framework:
+ * the library (Arrow, parquet-wasm) is loaded by a command when it runs, so `--help` and
+ * `--version` start fast. Only the CLI layer prints.
  */
-import { parseArgs } from "node:util";
-import { isLakelogError } from "../index.js";
-import { runDemo } from "./demo.js";
-import { runInspect, INSPECT_COMMANDS } from "./inspect.js";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { processContext } from "./context.js";
+import { EXIT, reportError } from "./exit.js";
+import { buildProgram, CommanderError, commanderExitCode } from "./program.js";
 
-const HELP = `lakelog — Delta Lake tables from the command line
+/** lakelog's version from its package.json (found upwards from this file, in dist/ or src/). */
+function packageVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "lakelog" && pkg.version) return pkg.version;
+    } catch {
+      // not here: look one folder up
+    }
+    dir = dirname(dir);
+  }
+  return "unknown";
+}
 
-Usage: lakelog <command> [options]
-
-Commands:
-  demo [dir]            create a table, write, read back, time travel and show history
-                        (default dir ./demo-table; --overwrite replaces an existing demo table)
-  info <url>            version, schema, partitioning, properties, protocol, file count and size
-  schema <url>          the table schema as JSON
-  history <url>         commit history, newest first (--limit N)
-  files <url>           the active data files
-  scan <url>            print rows (--columns a,b --filter "expr" --limit N --format table|json|csv)
-
-Options for info, schema, history, files, scan:
-  --version-as-of N     read version N (time travel)
-  --timestamp-as-of T   read the version current at time T (ISO-8601 or epoch ms)
-
-Table URLs: a path, file://, s3://bucket/prefix, az://container/prefix, abfss://..., memory://...
-Credentials come from the usual environment variables (AWS_*, AZURE_STORAGE_*); see the README.
-
-  -h, --help            this help
-  -v, --version         print lakelog's version
-`;
+async function isLakelogError(err: unknown): Promise<(e: unknown) => boolean> {
+  try {
+    const lib = await import("../index.js");
+    return lib.isLakelogError(err) ? () => true : () => false;
+  } catch {
+    return () => false;
+  }
+}
 
 async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      help: { type: "boolean", short: "h" },
-      version: { type: "boolean", short: "v" },
-      "version-as-of": { type: "string" },
-      "timestamp-as-of": { type: "string" },
-      limit: { type: "string" },
-      columns: { type: "string" },
-      filter: { type: "string" },
-      format: { type: "string" },
-      overwrite: { type: "boolean" },
+  const verbose = argv.includes("--verbose");
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on("SIGINT", () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    process.stderr.write("\ninterrupting (Ctrl-C again to quit at once)…\n");
+    controller.abort(Object.assign(new Error("interrupted by Ctrl-C"), { name: "AbortError" }));
+  });
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(packageVersion(), {
+    writeOut: (text) => void process.stdout.write(text),
+    writeErr: (text) => void process.stderr.write(text),
+    async run(command, body) {
+      const ctx = processContext(verbose, controller.signal);
+      try {
+        exitCode = await body(ctx);
+      } catch (err) {
+        const known = await isLakelogError(err);
+        exitCode = reportError(err, { command, verbose, write: ctx.err, isLakelogError: known });
+      }
     },
   });
-  const [command, ...rest] = positionals;
-  if (values.version) {
-    console.log("lakelog 0.1.0");
-    return 0;
+  if (argv.length === 0) {
+    program.outputHelp();
+    return EXIT.ok;
   }
-  if (values.help || !command) {
-    console.log(HELP);
-    return command || values.help ? 0 : 1;
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (err) {
+    if (err instanceof CommanderError) return commanderExitCode(err);
+    throw err;
   }
-  if (command === "demo") return runDemo(rest[0] ?? "./demo-table", { overwrite: values.overwrite ?? false });
-  if (INSPECT_COMMANDS.has(command)) {
-    const url = rest[0];
-    if (!url) {
-      console.error(`lakelog ${command}: missing the table URL (lakelog ${command} <url>)`);
-      return 2;
-    }
-    return runInspect(command, url, values);
-  }
-  console.error(`lakelog: unknown command ${command} (lakelog --help lists the commands)`);
-  return 2;
+  return exitCode;
 }
 
 main(process.argv.slice(2)).then(
@@ -75,11 +77,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (isLakelogError(err)) {
-      console.error(`lakelog: ${err.message} [${err.code}]`);
-    } else {
-      console.error("lakelog: unexpected failure:", err);
-    }
-    process.exitCode = 1;
+    process.stderr.write(`lakelog: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.error;
   },
 );
