@@ -42,7 +42,9 @@ const LOCAL_ROUNDS = 3;
 const CLOUD_ROUNDS = 3;
 const WRITERS = 8;
 const APPENDS_PER_WRITER = 25;
-const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(" / ");
+const LOAD_AT_START = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" / ");
 
 /** What a sequence of appends measured. */
 interface AppendRun {
@@ -80,7 +82,11 @@ async function appendLoop(table: DeltaTable, count: number, firstId: number): Pr
 }
 
 /** The bytes of every commit file after version 0 and of the data files they add, in order. */
-async function readAppends(store: ObjectStore, first: number, last: number): Promise<Array<{ version: number; commit: Uint8Array; data: Array<{ path: string; bytes: Uint8Array }> }>> {
+async function readAppends(
+  store: ObjectStore,
+  first: number,
+  last: number,
+): Promise<Array<{ version: number; commit: Uint8Array; data: Array<{ path: string; bytes: Uint8Array }> }>> {
   const out = [];
   for (let v = first; v <= last; v++) {
     const commit = await store.get(commitPath(v));
@@ -96,7 +102,11 @@ async function readAppends(store: ObjectStore, first: number, last: number): Pro
 }
 
 /** Floors on a fresh prefix of the same store: commit puts alone, and data + commit puts. */
-async function floors(url: string, storage: StorageOptions, appends: Awaited<ReturnType<typeof readAppends>>): Promise<{ commitsMs: number; commitLat: number[]; appendsMs: number; appendLat: number[] }> {
+async function floors(
+  url: string,
+  storage: StorageOptions,
+  appends: Awaited<ReturnType<typeof readAppends>>,
+): Promise<{ commitsMs: number; commitLat: number[]; appendsMs: number; appendLat: number[] }> {
   const commitsStore = await openStore(`${url}-floor-commits`, storage);
   const appendsStore = await openStore(`${url}-floor-appends`, storage);
   const commitLat: number[] = [];
@@ -145,7 +155,18 @@ interface SingleResult {
  */
 async function singleWriter(label: string, url: string, storage: StorageOptions, appends: number, rounds: number): Promise<SingleResult> {
   const requests: StoreCounters = { get: 0, head: 0, put: 0, putStream: 0, delete: 0, list: 0, listed: 0, bytesRead: 0, bytesWritten: 0 };
-  const result: SingleResult = { label, appends, rounds, roundMs: [], latencies: [], attempts: [], failures: [], floorAppendLat: [], commitBytes: 0, requests };
+  const result: SingleResult = {
+    label,
+    appends,
+    rounds,
+    roundMs: [],
+    latencies: [],
+    attempts: [],
+    failures: [],
+    floorAppendLat: [],
+    commitBytes: 0,
+    requests,
+  };
   for (let r = 0; r < rounds; r++) {
     const roundUrl = `${url}/round-${r}`;
     const store = new CountingStore(await openStore(roundUrl, storage));
@@ -164,7 +185,9 @@ async function singleWriter(label: string, url: string, storage: StorageOptions,
     result.failures.push(...run.failures);
     result.floorAppendLat.push(...floor.appendLat);
     result.commitBytes = written.reduce((n, a) => n + a.commit.byteLength, 0) / written.length;
-    console.log(`    ${label} round ${r + 1}/${rounds}: ${appends} appends ${run.ms.toFixed(0)} ms; floors: commit puts ${floor.commitsMs.toFixed(0)} ms, data + commit puts ${floor.appendsMs.toFixed(0)} ms`);
+    console.log(
+      `    ${label} round ${r + 1}/${rounds}: ${appends} appends ${run.ms.toFixed(0)} ms; floors: commit puts ${floor.commitsMs.toFixed(0)} ms, data + commit puts ${floor.appendsMs.toFixed(0)} ms`,
+    );
   }
   return result;
 }
@@ -201,7 +224,12 @@ async function racer(kind: "--writer" | "--racer", url: string, id: number, comm
     for await (const line of lines) if (line === "go") break;
     const run = await appendLoop(table, APPENDS_PER_WRITER, 1_000_000 * (id + 1));
     table = run.table;
-    report = { latencies: run.latencies, attempts: run.attempts, failures: run.failures, endedAt: performance.timeOrigin + performance.now() };
+    report = {
+      latencies: run.latencies,
+      attempts: run.attempts,
+      failures: run.failures,
+      endedAt: performance.timeOrigin + performance.now(),
+    };
     await table.store.close?.();
   } else {
     const store = await openStore(url);
@@ -236,7 +264,9 @@ async function racer(kind: "--writer" | "--racer", url: string, id: number, comm
 async function race(kind: "--writer" | "--racer", url: string, commitBytes: number): Promise<{ ms: number; reports: RacerReport[] }> {
   const script = fileURLToPath(import.meta.url);
   const children = Array.from({ length: WRITERS }, (_, id) => {
-    const proc = spawn(process.execPath, [script, kind, url, String(id), String(Math.round(commitBytes))], { stdio: ["pipe", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, [script, kind, url, String(id), String(Math.round(commitBytes))], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
     let out = "";
     const ready = new Promise<void>((resolve) => {
       proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -263,7 +293,10 @@ async function race(kind: "--writer" | "--racer", url: string, commitBytes: numb
 function histogram(attempts: number[]): string {
   const counts = new Map<number, number>();
   for (const a of attempts) counts.set(a, (counts.get(a) ?? 0) + 1);
-  return [...counts].sort((a, b) => a[0] - b[0]).map(([a, n]) => `${a}: ${n}`).join(", ");
+  return [...counts]
+    .sort((a, b) => a[0] - b[0])
+    .map(([a, n]) => `${a}: ${n}`)
+    .join(", ");
 }
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -288,7 +321,10 @@ async function main(): Promise<void> {
     const servers = await startTestServers();
     try {
       const run = randomUUID().slice(0, 8);
-      for (const [label, target] of [["s3 (Ceph RGW)", servers.s3], ["azure (Azurite)", servers.azure]] as Array<[string, CloudTarget]>) {
+      for (const [label, target] of [
+        ["s3 (Ceph RGW)", servers.s3],
+        ["azure (Azurite)", servers.azure],
+      ] as Array<[string, CloudTarget]>) {
         console.log(`  ${label}: 1 writer, ${CLOUD_APPENDS} appends`);
         const url = `${target.url}/bench-commits-${run}`;
         try {
@@ -304,7 +340,9 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   for (const s of singles) addSingle(comparisons, facts, s);
-  facts["lakelog API"] = "DeltaTable.create(url, { schema }) (unpartitioned, 5 columns), then per append: table.write(10-row Arrow batch) (one Parquet data file + one commit) and table = await table.refresh(); " + `${WARMUP_APPENDS} warm-up appends first`;
+  facts["lakelog API"] =
+    "DeltaTable.create(url, { schema }) (unpartitioned, 5 columns), then per append: table.write(10-row Arrow batch) (one Parquet data file + one commit) and table = await table.refresh(); " +
+    `${WARMUP_APPENDS} warm-up appends first`;
   facts["load average at start (1/5/15 min)"] = LOAD_AT_START;
   emit({ name: "commits", comparisons, facts });
 }
@@ -314,9 +352,32 @@ function addSingle(comparisons: Comparison[], facts: Record<string, string | num
   const ours = rate((r) => r.ours);
   const per = (pick: (r: SingleResult["roundMs"][number]) => number) => s.roundMs.map((r) => (pick(r) / s.appends).toFixed(2)).join(", ");
   comparisons.push(
-    { metric: `${s.label}: 1 writer, commits/s`, unit: "commits/s", ours, peer: rate((r) => r.commits), peerName: "create-if-absent puts of the same commit files", higherIsBetter: true, note: "the floor of the log alone" },
-    { metric: `${s.label}: 1 writer, commits/s`, unit: "commits/s", ours, peer: rate((r) => r.appends), peerName: "puts of the same data file + commit file", higherIsBetter: true, note: "the I/O floor of an append" },
-    { metric: `${s.label}: 1 writer, mean commit latency`, unit: "ms", ours: mean(s.latencies), peer: mean(s.floorAppendLat), peerName: "puts of the same data file + commit file", higherIsBetter: false },
+    {
+      metric: `${s.label}: 1 writer, commits/s`,
+      unit: "commits/s",
+      ours,
+      peer: rate((r) => r.commits),
+      peerName: "create-if-absent puts of the same commit files",
+      higherIsBetter: true,
+      note: "the floor of the log alone",
+    },
+    {
+      metric: `${s.label}: 1 writer, commits/s`,
+      unit: "commits/s",
+      ours,
+      peer: rate((r) => r.appends),
+      peerName: "puts of the same data file + commit file",
+      higherIsBetter: true,
+      note: "the I/O floor of an append",
+    },
+    {
+      metric: `${s.label}: 1 writer, mean commit latency`,
+      unit: "ms",
+      ours: mean(s.latencies),
+      peer: mean(s.floorAppendLat),
+      peerName: "puts of the same data file + commit file",
+      higherIsBetter: false,
+    },
   );
   facts[`${s.label}, 1 writer`] = [
     `${s.rounds} rounds of ${s.appends} appends (commits/s: median of the rounds)`,
@@ -343,8 +404,23 @@ function addRace(
   const failures = ours.reports.flatMap((x) => x.failures);
   const committed = total - failures.length;
   comparisons.push(
-    { metric: `local: ${WRITERS} writers racing, commits/s`, unit: "commits/s", ours: committed / (ours.ms / 1000), peer: total / (floor.ms / 1000), peerName: `${WRITERS} processes racing create-if-absent puts`, higherIsBetter: true, note: "floor: on a loss, try the next number; no reads, no conflict checks, no data files" },
-    { metric: `local: ${WRITERS} writers racing, p95 commit latency`, unit: "ms", ours: percentile(lat, 95), peer: percentile(floorLat, 95), peerName: `${WRITERS} processes racing create-if-absent puts`, higherIsBetter: false },
+    {
+      metric: `local: ${WRITERS} writers racing, commits/s`,
+      unit: "commits/s",
+      ours: committed / (ours.ms / 1000),
+      peer: total / (floor.ms / 1000),
+      peerName: `${WRITERS} processes racing create-if-absent puts`,
+      higherIsBetter: true,
+      note: "floor: on a loss, try the next number; no reads, no conflict checks, no data files",
+    },
+    {
+      metric: `local: ${WRITERS} writers racing, p95 commit latency`,
+      unit: "ms",
+      ours: percentile(lat, 95),
+      peer: percentile(floorLat, 95),
+      peerName: `${WRITERS} processes racing create-if-absent puts`,
+      higherIsBetter: false,
+    },
   );
   facts[`local, ${WRITERS} writers racing`] = [
     `${committed} of ${total} appends committed in ${(ours.ms / 1000).toFixed(2)} s (from the release of all writers to the last commit)`,
@@ -353,8 +429,10 @@ function addRace(
     `failures ${failures.length}${failures.length ? ` (${[...new Set(failures)].join(", ")})` : ""}`,
     `table afterwards: version ${final.version}, ${final.files().length} data files (expected ${total})`,
   ].join("; ");
-  facts[`local, ${WRITERS} raw racers (floor)`] = `${total} creates in ${(floor.ms / 1000).toFixed(2)} s; latency mean ${mean(floorLat).toFixed(1)} ms, p95 ${percentile(floorLat, 95).toFixed(1)}; attempts ${histogram(all(floor, (x) => x.attempts))}`;
-  if (final.files().length !== committed) throw new Error(`the raced table has ${final.files().length} files but ${committed} appends reported success`);
+  facts[`local, ${WRITERS} raw racers (floor)`] =
+    `${total} creates in ${(floor.ms / 1000).toFixed(2)} s; latency mean ${mean(floorLat).toFixed(1)} ms, p95 ${percentile(floorLat, 95).toFixed(1)}; attempts ${histogram(all(floor, (x) => x.attempts))}`;
+  if (final.files().length !== committed)
+    throw new Error(`the raced table has ${final.files().length} files but ${committed} appends reported success`);
 }
 
 const mode = process.argv[2];

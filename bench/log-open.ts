@@ -18,7 +18,9 @@ import { repoRoot } from "./lib/dataset.js";
 import { emit } from "./lib/measure.js";
 
 /** The machine is shared: its load when the benchmark started, for reading the figures. */
-const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(" / ");
+const LOAD_AT_START = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" / ");
 
 const REPEATS = 7;
 const WARMUP = 1;
@@ -26,7 +28,9 @@ const WARMUP = 1;
  * The shared table (under `LAKELOG_SHARED_DIR`, else `../shared`, as the tests find it);
  * `LAKELOG_BENCH_LOG_TABLE` points elsewhere (another checkout, or to try the skip path).
  */
-const TABLE = process.env.LAKELOG_BENCH_LOG_TABLE ?? join(process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"), "delta-tables", "300k-add-files-100-col-partitioned");
+const TABLE =
+  process.env.LAKELOG_BENCH_LOG_TABLE ??
+  join(process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"), "delta-tables", "300k-add-files-100-col-partitioned");
 
 /** lakelog: open the table and count its active files. */
 async function openAndCount(): Promise<number> {
@@ -85,7 +89,9 @@ async function main(): Promise<void> {
     files = a.count;
     adds = b.count;
     const label = i < WARMUP ? "warm-up" : `run ${i + 1 - WARMUP}`;
-    console.log(`  ${label}: lakelog open ${a.ms.toFixed(0)} ms (${a.count} files), JSON.parse floor ${b.ms.toFixed(0)} ms (${b.count} adds)`);
+    console.log(
+      `  ${label}: lakelog open ${a.ms.toFixed(0)} ms (${a.count} files), JSON.parse floor ${b.ms.toFixed(0)} ms (${b.count} adds)`,
+    );
     if (i >= WARMUP) {
       ours.push(a.ms);
       floor.push(b.ms);

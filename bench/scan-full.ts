@@ -27,7 +27,9 @@ import { duckdbToArrow } from "./lib/duckdb-arrow.js";
 import { type Comparison, emit, peakRssMiB } from "./lib/measure.js";
 
 /** The machine is shared: its load when the benchmark started, for reading the figures. */
-const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(" / ");
+const LOAD_AT_START = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" / ");
 
 const REPEATS = 5;
 
@@ -179,7 +181,9 @@ async function measureRss(side: string): Promise<void> {
 /** Runs this file as a child process with `args` and returns the payload of its `tag` line. */
 function child(args: string[], tag: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), ...args], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;
@@ -196,7 +200,9 @@ function child(args: string[], tag: string): Promise<string> {
 async function main(): Promise<void> {
   const data = await ensureDataset(FULL_SCAN_TABLE);
   console.log("  timing every variant in one process, alternating");
-  const results: Record<string, SideResult> = Object.fromEntries((JSON.parse(await child(["--timing"], "@@SIDES")) as SideResult[]).map((s) => [s.side, s]));
+  const results: Record<string, SideResult> = Object.fromEntries(
+    (JSON.parse(await child(["--timing"], "@@SIDES")) as SideResult[]).map((s) => [s.side, s]),
+  );
   const rssOf: Record<string, number> = {};
   for (const side of RSS_SIDES) rssOf[side] = Number(await child(["--rss", side], "@@RSS"));
   const r = (side: string) => results[side]!;
@@ -206,19 +212,56 @@ async function main(): Promise<void> {
   }
   const sums = new Set(Object.values(results).flatMap((s) => (s.checksum === null ? [] : [s.checksum])));
   if (sums.size !== 1) throw new Error(`the variants read different data (checksums ${[...sums].join(", ")})`);
-  const rowsPerSec = (metric: string, ours: string, peer: string, peerName: string, note = ""): Comparison =>
-    ({ metric, unit: "M rows/s", ours: rate(r(ours)) / 1e6, peer: rate(r(peer)) / 1e6, peerName, higherIsBetter: true, note });
+  const rowsPerSec = (metric: string, ours: string, peer: string, peerName: string, note = ""): Comparison => ({
+    metric,
+    unit: "M rows/s",
+    ours: rate(r(ours)) / 1e6,
+    peer: rate(r(peer)) / 1e6,
+    peerName,
+    higherIsBetter: true,
+    note,
+  });
   const cpuRate = (metric: string, ours: string, peer: string, peerName: string): Comparison => ({
-    metric, unit: "M rows/s", ours: r(ours).rows / r(ours).cpuMs / 1e3, peer: r(peer).rows / r(peer).cpuMs / 1e3, peerName, higherIsBetter: true,
+    metric,
+    unit: "M rows/s",
+    ours: r(ours).rows / r(ours).cpuMs / 1e3,
+    peer: r(peer).rows / r(peer).cpuMs / 1e3,
+    peerName,
+    higherIsBetter: true,
     note: "rows per second of process CPU time (all threads): steadier than wall time on a loaded machine",
   });
-  const rss = (metric: string, ours: string, peer: string, peerName: string): Comparison =>
-    ({ metric, unit: "MiB", ours: rssOf[ours]!, peer: rssOf[peer]!, peerName, higherIsBetter: false, note: "each alone in a process, one run" });
+  const rss = (metric: string, ours: string, peer: string, peerName: string): Comparison => ({
+    metric,
+    unit: "MiB",
+    ours: rssOf[ours]!,
+    peer: rssOf[peer]!,
+    peerName,
+    higherIsBetter: false,
+    note: "each alone in a process, one run",
+  });
   const comparisons: Comparison[] = [
-    rowsPerSec("10M rows to an Arrow table", "lakelog-arrow", "duckdb-arrow-t1", "DuckDB threads=1 → Arrow", "primary: same thread count (parquet-wasm decodes on one thread)"),
-    rowsPerSec("10M rows to an Arrow table", "lakelog-arrow", "duckdb-arrow-t2", "DuckDB threads=2 → Arrow", "DuckDB may decode on both cores; the Arrow copy in JS stays on one"),
+    rowsPerSec(
+      "10M rows to an Arrow table",
+      "lakelog-arrow",
+      "duckdb-arrow-t1",
+      "DuckDB threads=1 → Arrow",
+      "primary: same thread count (parquet-wasm decodes on one thread)",
+    ),
+    rowsPerSec(
+      "10M rows to an Arrow table",
+      "lakelog-arrow",
+      "duckdb-arrow-t2",
+      "DuckDB threads=2 → Arrow",
+      "DuckDB may decode on both cores; the Arrow copy in JS stays on one",
+    ),
     rowsPerSec("streamed, batches dropped", "lakelog-stream", "duckdb-stream-t1", "DuckDB threads=1 → Arrow batches"),
-    rowsPerSec("streamed, batches dropped", "lakelog-stream", "duckdb-chunks-t1", "DuckDB threads=1 chunks, no Arrow", "DuckDB's floor: its own vectors, nothing built in JS"),
+    rowsPerSec(
+      "streamed, batches dropped",
+      "lakelog-stream",
+      "duckdb-chunks-t1",
+      "DuckDB threads=1 chunks, no Arrow",
+      "DuckDB's floor: its own vectors, nothing built in JS",
+    ),
     rowsPerSec("streamed, batches dropped", "lakelog-stream", "duckdb-chunks-t2", "DuckDB threads=2 chunks, no Arrow"),
     cpuRate("10M rows to an Arrow table, per CPU second", "lakelog-arrow", "duckdb-arrow-t1", "DuckDB threads=1 → Arrow"),
     cpuRate("streamed, per CPU second", "lakelog-stream", "duckdb-chunks-t1", "DuckDB threads=1 chunks, no Arrow"),
@@ -227,10 +270,16 @@ async function main(): Promise<void> {
   ];
   const facts: Record<string, string | number> = {
     table: `${data.spec.rows.toLocaleString("en")} rows; id long, value double, name string (12 chars), ts timestamp µs UTC, part integer; partitioned by part (10 partitions, one 1M-row file of one row group each, Hive paths), snappy, ${(data.bytes / 2 ** 20).toFixed(0)} MiB, written by lakelog's Parquet writer`,
-    "DuckDB": `${duckdbVersion()} via @duckdb/node-api: connection.stream(SELECT … FROM read_parquet([10 files], hive_partitioning = true)) + fetchChunk(); the node API has no Arrow export, so Arrow batches of 65,536 rows are built in JS by copying the chunks' native vectors (bench/lib/duckdb-arrow.ts)`,
-    "lakelog API": "DeltaTable.open(dir) then toArrow() (to an Arrow table) or scan() (batches dropped); each run includes opening the table",
+    DuckDB: `${duckdbVersion()} via @duckdb/node-api: connection.stream(SELECT … FROM read_parquet([10 files], hive_partitioning = true)) + fetchChunk(); the node API has no Arrow export, so Arrow batches of 65,536 rows are built in JS by copying the chunks' native vectors (bench/lib/duckdb-arrow.ts)`,
+    "lakelog API":
+      "DeltaTable.open(dir) then toArrow() (to an Arrow table) or scan() (batches dropped); each run includes opening the table",
     samples: `median of ${REPEATS}: all variants in one process, alternating (a warm-up of each, then ${REPEATS} rounds with the order rotated), GC forced before each run; peak RSS from a separate process per variant`,
-    ...Object.fromEntries(Object.values(results).map((s) => [s.side, `${s.medianMs.toFixed(0)} ms wall, ${s.cpuMs.toFixed(0)} ms CPU${rssOf[s.side] ? `, peak RSS ${rssOf[s.side]} MiB` : ""}`])),
+    ...Object.fromEntries(
+      Object.values(results).map((s) => [
+        s.side,
+        `${s.medianMs.toFixed(0)} ms wall, ${s.cpuMs.toFixed(0)} ms CPU${rssOf[s.side] ? `, peak RSS ${rssOf[s.side]} MiB` : ""}`,
+      ]),
+    ),
     "load average at start (1/5/15 min)": LOAD_AT_START,
     "same data": `row counts equal and a content checksum matches across the Arrow-producing variants (${[...sums][0]})`,
   };

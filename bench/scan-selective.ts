@@ -20,7 +20,9 @@ import { duckdbToArrow } from "./lib/duckdb-arrow.js";
 import { emit, medianMs } from "./lib/measure.js";
 
 /** The machine is shared: its load when the benchmark started, for reading the figures. */
-const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(" / ");
+const LOAD_AT_START = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" / ");
 
 const REPEATS = 5;
 const WARMUP = 1;
@@ -57,7 +59,9 @@ async function main(): Promise<void> {
     const s = await scan(true);
     const f = await scan(false);
     const label = i < WARMUP ? "warm-up" : `run ${i + 1 - WARMUP}`;
-    console.log(`  ${label}: selective ${s.ms.toFixed(1)} ms (${s.rows} rows, ${s.parquetFiles} files read); full ${f.ms.toFixed(0)} ms (${f.rows} rows, ${f.parquetFiles} files read)`);
+    console.log(
+      `  ${label}: selective ${s.ms.toFixed(1)} ms (${s.rows} rows, ${s.parquetFiles} files read); full ${f.ms.toFixed(0)} ms (${f.rows} rows, ${f.parquetFiles} files read)`,
+    );
     if (i >= WARMUP) {
       selective.push(s);
       full.push(f);
@@ -72,12 +76,16 @@ async function main(): Promise<void> {
   const connection = await instance.connect();
   const files = data.files.map((f) => `'${data.dir}/${f}'`).join(", ");
   let duckRows = 0;
-  const duckMs = await medianMs(async () => {
-    const result = await connection.stream(`SELECT id, value, name, ts, part FROM read_parquet([${files}]) WHERE ${filter}`);
-    const batches: RecordBatch[] = [];
-    for await (const batch of duckdbToArrow(result)) batches.push(batch);
-    duckRows = new Table(batches).numRows;
-  }, REPEATS, WARMUP);
+  const duckMs = await medianMs(
+    async () => {
+      const result = await connection.stream(`SELECT id, value, name, ts, part FROM read_parquet([${files}]) WHERE ${filter}`);
+      const batches: RecordBatch[] = [];
+      for await (const batch of duckdbToArrow(result)) batches.push(batch);
+      duckRows = new Table(batches).numRows;
+    },
+    REPEATS,
+    WARMUP,
+  );
   console.log(`  DuckDB threads=1, same filter: ${duckMs.toFixed(1)} ms (${duckRows} rows)`);
 
   emit({
@@ -112,7 +120,8 @@ async function main(): Promise<void> {
       "requests (selective)": requests(sel.counters),
       "requests (full)": requests(all.counters),
       "DuckDB rows (same filter)": duckRows.toLocaleString("en"),
-      "lakelog API": "DeltaTable.open(dir, { store: CountingStore }) then scan({ filter }) with batches dropped; each run includes the open",
+      "lakelog API":
+        "DeltaTable.open(dir, { store: CountingStore }) then scan({ filter }) with batches dropped; each run includes the open",
       "load average at start (1/5/15 min)": LOAD_AT_START,
       samples: `median of ${REPEATS} after ${WARMUP} warm-up; selective and full alternate`,
     },

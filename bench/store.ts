@@ -50,11 +50,32 @@ async function compareBackend(label: string, store: ObjectStore, raw: RawPeer): 
   const rawDown = await medianMs(() => raw.download(`bench-${run}/raw-large`), 3);
   const mibs = (ms: number) => LARGE / 2 ** 20 / (ms / 1000);
   return [
-    { metric: `${label}: create 1 KiB (per object)`, unit: "ms", ours: oursCreate / CREATES, peer: rawCreate / CREATES, peerName: raw.name, higherIsBetter: false,
-      note: label === "local" ? "lakelog fsyncs file and directory; the raw write does not" : "" },
-    { metric: `${label}: upload 64 MiB`, unit: "MiB/s", ours: mibs(oursUp), peer: mibs(rawUp), peerName: raw.name, higherIsBetter: true,
-      note: "lakelog streams 1 MiB chunks with bounded memory; the raw call sends one buffer" },
-    { metric: `${label}: download 64 MiB`, unit: "MiB/s", ours: mibs(oursDown), peer: mibs(rawDown), peerName: raw.name, higherIsBetter: true },
+    {
+      metric: `${label}: create 1 KiB (per object)`,
+      unit: "ms",
+      ours: oursCreate / CREATES,
+      peer: rawCreate / CREATES,
+      peerName: raw.name,
+      higherIsBetter: false,
+      note: label === "local" ? "lakelog fsyncs file and directory; the raw write does not" : "",
+    },
+    {
+      metric: `${label}: upload 64 MiB`,
+      unit: "MiB/s",
+      ours: mibs(oursUp),
+      peer: mibs(rawUp),
+      peerName: raw.name,
+      higherIsBetter: true,
+      note: "lakelog streams 1 MiB chunks with bounded memory; the raw call sends one buffer",
+    },
+    {
+      metric: `${label}: download 64 MiB`,
+      unit: "MiB/s",
+      ours: mibs(oursDown),
+      peer: mibs(rawDown),
+      peerName: raw.name,
+      higherIsBetter: true,
+    },
   ];
 }
 
@@ -78,17 +99,22 @@ function localPeer(dir: string): RawPeer {
 function s3Peer(target: CloudTarget): RawPeer {
   const o = target.options.s3!;
   const client = new S3Client({
-    region: o.region, endpoint: o.endpoint, forcePathStyle: o.forcePathStyle,
+    region: o.region,
+    endpoint: o.endpoint,
+    forcePathStyle: o.forcePathStyle,
     credentials: { accessKeyId: o.accessKeyId!, secretAccessKey: o.secretAccessKey! },
-    requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED",
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
   });
   const [bucket, ...rest] = target.url.slice("s3://".length).split("/");
   const key = (k: string) => [...rest, k].join("/");
   return {
     name: "client-s3 PutObject/GetObject",
-    create: async (k, data) => void (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key(k), Body: data, IfNoneMatch: "*" }))),
+    create: async (k, data) =>
+      void (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key(k), Body: data, IfNoneMatch: "*" }))),
     upload: async (k, data) => void (await client.send(new PutObjectCommand({ Bucket: bucket, Key: key(k), Body: data }))),
-    download: async (k) => (await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(k) }))).Body!.transformToByteArray()).byteLength,
+    download: async (k) =>
+      (await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key(k) }))).Body!.transformToByteArray()).byteLength,
   };
 }
 

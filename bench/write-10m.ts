@@ -50,7 +50,9 @@ const ROWS = Number(process.env.LAKELOG_BENCH_WRITE_ROWS ?? 10_000_000);
 const ROUNDS = 5;
 /** Rows of each variant's warm-up run (enough for the JIT and lazy initialisation). */
 const WARMUP_ROWS = Math.min(ROWS, 1_000_000);
-const LOAD_AT_START = loadavg().map((l) => l.toFixed(2)).join(" / ");
+const LOAD_AT_START = loadavg()
+  .map((l) => l.toFixed(2))
+  .join(" / ");
 /** Columns lakelog's `auto` dictionary choice turns off for this data (mostly distinct values). */
 const DICTIONARY_OFF = ["id", "value", "name", "ts"];
 const WORK = join(repoRoot(), ".bench-data", "write-10m");
@@ -97,7 +99,9 @@ const SIDES: Record<string, () => Promise<Run>> = {
     await store.close?.();
     return { rows: (await bytes.result).numRows };
   },
-  "wasm-stream": async () => async (out, n) => ({ rows: (await rawStreamWrite(generateRows(n), join(out, "data.parquet"), DICTIONARY_OFF)).rows }),
+  "wasm-stream": async () => async (out, n) => ({
+    rows: (await rawStreamWrite(generateRows(n), join(out, "data.parquet"), DICTIONARY_OFF)).rows,
+  }),
   "wasm-write": async () => async (out, n) => ({ rows: (await rawWriteFiles(generateRows(n), out, DICTIONARY_OFF)).rows }),
   "duckdb-t1": () => duckdbSide(1),
   "duckdb-t2": () => duckdbSide(2),
@@ -299,36 +303,120 @@ function compare(r: Record<string, SideResult>, rssOf: Record<string, number>): 
   const get = (side: string) => r[side]!;
   const mrows = (ms: number) => ROWS / (ms / 1000) / 1e6;
   const input = get("input-only");
-  const rate = (ours: string, metric: string, peer: string, peerName: string, note = ""): Comparison =>
-    ({ metric, unit: "M rows/s", ours: mrows(get(ours).ms), peer: mrows(get(peer).ms), peerName, higherIsBetter: true, note });
-  const goal = (target: number, ours: string, peer: string, what: string) => `goal ≥ ${target}x ${what}: ${get(peer).ms / get(ours).ms >= target ? "met" : "not met"}`;
+  const rate = (ours: string, metric: string, peer: string, peerName: string, note = ""): Comparison => ({
+    metric,
+    unit: "M rows/s",
+    ours: mrows(get(ours).ms),
+    peer: mrows(get(peer).ms),
+    peerName,
+    higherIsBetter: true,
+    note,
+  });
+  const goal = (target: number, ours: string, peer: string, what: string) =>
+    `goal ≥ ${target}x ${what}: ${get(peer).ms / get(ours).ms >= target ? "met" : "not met"}`;
   const fastestRaw = get("wasm-stream").ms <= get("wasm-write").ms ? "wasm-stream" : "wasm-write";
-  const rawGoal = (side: string) => (side === fastestRaw ? `${goal(0.9, "lakelog-1t", side, "the faster raw parquet-wasm variant, single-threaded")}; ` : "");
+  const rawGoal = (side: string) =>
+    side === fastestRaw ? `${goal(0.9, "lakelog-1t", side, "the faster raw parquet-wasm variant, single-threaded")}; ` : "";
   const one = `write ${ROWS / 1e6}M rows, one thread`;
   const two = `write ${ROWS / 1e6}M rows, default threads (2)`;
   return [
-    rate("lakelog-1t", one, "wasm-stream", "raw parquet-wasm transformParquetStream, 1 file", `${rawGoal("wasm-stream")}raw peers write one unpartitioned file set (5 columns), no statistics, no log`),
-    rate("lakelog-1t", one, "wasm-write", "raw parquet-wasm writeParquet, 1 call per 1M rows", `${rawGoal("wasm-write")}10 files of one row group each`),
-    rate("lakelog-1t", one, "duckdb-t1", "DuckDB COPY PARTITION_BY, threads=1", `same thread count; ${goal(1, "lakelog-1t", "duckdb-t1", "DuckDB threads=1")}`),
-    rate("lakelog", two, "duckdb-t2", "DuckDB COPY PARTITION_BY, threads=2", `same thread count (main + 1 encoder thread); ${goal(1, "lakelog", "duckdb-t2", "DuckDB threads=2")}`),
+    rate(
+      "lakelog-1t",
+      one,
+      "wasm-stream",
+      "raw parquet-wasm transformParquetStream, 1 file",
+      `${rawGoal("wasm-stream")}raw peers write one unpartitioned file set (5 columns), no statistics, no log`,
+    ),
+    rate(
+      "lakelog-1t",
+      one,
+      "wasm-write",
+      "raw parquet-wasm writeParquet, 1 call per 1M rows",
+      `${rawGoal("wasm-write")}10 files of one row group each`,
+    ),
+    rate(
+      "lakelog-1t",
+      one,
+      "duckdb-t1",
+      "DuckDB COPY PARTITION_BY, threads=1",
+      `same thread count; ${goal(1, "lakelog-1t", "duckdb-t1", "DuckDB threads=1")}`,
+    ),
+    rate(
+      "lakelog",
+      two,
+      "duckdb-t2",
+      "DuckDB COPY PARTITION_BY, threads=2",
+      `same thread count (main + 1 encoder thread); ${goal(1, "lakelog", "duckdb-t2", "DuckDB threads=2")}`,
+    ),
     rate("lakelog", two, "lakelog-1t", "lakelog on one thread", "what the encoder thread gains"),
-    rate("lakelog", two, "wasm-stream", "raw parquet-wasm transformParquetStream, 1 file", "lakelog's default against the raw single-threaded writer"),
-    rate("lakelog", two, "engine", "lakelog engine writeParquetStream, 1 file", "the table layer's cost over lakelog's own Parquet writer (both with the encoder thread)"),
+    rate(
+      "lakelog",
+      two,
+      "wasm-stream",
+      "raw parquet-wasm transformParquetStream, 1 file",
+      "lakelog's default against the raw single-threaded writer",
+    ),
+    rate(
+      "lakelog",
+      two,
+      "engine",
+      "lakelog engine writeParquetStream, 1 file",
+      "the table layer's cost over lakelog's own Parquet writer (both with the encoder thread)",
+    ),
     rate("lakelog", two, "lakelog-unpartitioned", "lakelog writeDeltaTable, not partitioned", "the cost of partitioning within lakelog"),
     {
-      metric: `${one}, input generation subtracted`, unit: "M rows/s", ours: mrows(get("lakelog-1t").ms - input.ms), peer: mrows(get("duckdb-t1").ms), peerName: "DuckDB COPY PARTITION_BY, threads=1", higherIsBetter: true,
+      metric: `${one}, input generation subtracted`,
+      unit: "M rows/s",
+      ours: mrows(get("lakelog-1t").ms - input.ms),
+      peer: mrows(get("duckdb-t1").ms),
+      peerName: "DuckDB COPY PARTITION_BY, threads=1",
+      higherIsBetter: true,
       note: `DuckDB's rows are already in memory; lakelog's time includes generating them (${input.ms.toFixed(0)} ms, input-only variant)`,
     },
     {
-      metric: `${one}, per CPU second`, unit: "M rows/s", ours: ROWS / get("lakelog-1t").cpuMs / 1e3, peer: ROWS / get("wasm-stream").cpuMs / 1e3, peerName: "raw parquet-wasm transformParquetStream, 1 file", higherIsBetter: true,
+      metric: `${one}, per CPU second`,
+      unit: "M rows/s",
+      ours: ROWS / get("lakelog-1t").cpuMs / 1e3,
+      peer: ROWS / get("wasm-stream").cpuMs / 1e3,
+      peerName: "raw parquet-wasm transformParquetStream, 1 file",
+      higherIsBetter: true,
       note: "rows per second of process CPU time: steadier than wall time on a loaded machine",
     },
     {
-      metric: `${one}, per CPU second`, unit: "M rows/s", ours: ROWS / get("lakelog-1t").cpuMs / 1e3, peer: ROWS / get("duckdb-t1").cpuMs / 1e3, peerName: "DuckDB COPY PARTITION_BY, threads=1", higherIsBetter: true,
+      metric: `${one}, per CPU second`,
+      unit: "M rows/s",
+      ours: ROWS / get("lakelog-1t").cpuMs / 1e3,
+      peer: ROWS / get("duckdb-t1").cpuMs / 1e3,
+      peerName: "DuckDB COPY PARTITION_BY, threads=1",
+      higherIsBetter: true,
     },
-    { metric: `peak RSS, streaming ${ROWS / 1e6}M rows`, unit: "MiB", ours: rssOf.lakelog!, peer: rssOf["wasm-stream"]!, peerName: "raw parquet-wasm transformParquetStream", higherIsBetter: false, note: `lakelog with its encoder thread; goal < 1024 MiB: ${rssOf.lakelog! < 1024 ? "met" : "not met"}; each alone in a process, one run` },
-    { metric: `peak RSS, streaming ${ROWS / 1e6}M rows`, unit: "MiB", ours: rssOf["lakelog-1t"]!, peer: rssOf["wasm-stream"]!, peerName: "raw parquet-wasm transformParquetStream", higherIsBetter: false, note: `lakelog on one thread; goal < 1024 MiB: ${rssOf["lakelog-1t"]! < 1024 ? "met" : "not met"}` },
-    { metric: `peak RSS, streaming ${ROWS / 1e6}M rows`, unit: "MiB", ours: rssOf.lakelog!, peer: rssOf["duckdb-t1"]!, peerName: "DuckDB COPY PARTITION_BY, threads=1", higherIsBetter: false, note: "DuckDB's includes the 10M-row table it copies from (loaded in the same process)" },
+    {
+      metric: `peak RSS, streaming ${ROWS / 1e6}M rows`,
+      unit: "MiB",
+      ours: rssOf.lakelog!,
+      peer: rssOf["wasm-stream"]!,
+      peerName: "raw parquet-wasm transformParquetStream",
+      higherIsBetter: false,
+      note: `lakelog with its encoder thread; goal < 1024 MiB: ${rssOf.lakelog! < 1024 ? "met" : "not met"}; each alone in a process, one run`,
+    },
+    {
+      metric: `peak RSS, streaming ${ROWS / 1e6}M rows`,
+      unit: "MiB",
+      ours: rssOf["lakelog-1t"]!,
+      peer: rssOf["wasm-stream"]!,
+      peerName: "raw parquet-wasm transformParquetStream",
+      higherIsBetter: false,
+      note: `lakelog on one thread; goal < 1024 MiB: ${rssOf["lakelog-1t"]! < 1024 ? "met" : "not met"}`,
+    },
+    {
+      metric: `peak RSS, streaming ${ROWS / 1e6}M rows`,
+      unit: "MiB",
+      ours: rssOf.lakelog!,
+      peer: rssOf["duckdb-t1"]!,
+      peerName: "DuckDB COPY PARTITION_BY, threads=1",
+      higherIsBetter: false,
+      note: "DuckDB's includes the 10M-row table it copies from (loaded in the same process)",
+    },
   ];
 }
 
@@ -340,15 +428,18 @@ function facts(r: Record<string, SideResult>, rssOf: Record<string, number>, che
       `${(ROWS / (s.ms / 1000) / 1e6).toFixed(2)} M rows/s`,
       `${(arrowMB / (s.ms / 1000)).toFixed(0)} MB/s of Arrow input`,
     ];
-    if (s.files > 0) parts.push(`${(s.bytes / 1e6 / (s.ms / 1000)).toFixed(0)} MB/s written`, `${s.files} files, ${(s.bytes / 1e6).toFixed(1)} MB`);
+    if (s.files > 0)
+      parts.push(`${(s.bytes / 1e6 / (s.ms / 1000)).toFixed(0)} MB/s written`, `${s.files} files, ${(s.bytes / 1e6).toFixed(1)} MB`);
     if (s.copyMs !== undefined) parts.push(`COPY alone ${s.copyMs.toFixed(0)} ms (the rest: fsync of its files)`);
     if (rssOf[s.side] !== undefined) parts.push(`peak RSS ${rssOf[s.side]} MiB`);
     return parts.join(", ");
   };
   return {
     input: `${ROWS.toLocaleString("en")} rows (${arrowMB.toFixed(0)} MB of Arrow): id long, value double, name string (12 letters), ts timestamp µs UTC, part integer (10 values); generated lazily in batches of ${INPUT_BATCH_ROWS.toLocaleString("en")} rows (bench/lib/write-rows.ts)`,
-    "lakelog API": "writeDeltaTable(newDir, generator, { mode: \"error\", partitionBy: [\"part\"] }) on the local store (files and directories fsynced), defaults otherwise (snappy, 128 MiB target files, row groups up to 1M rows / 16 MiB of Arrow when partitioned; encoder threads: cores − 1 = 1 here; lakelog-1t sets them to 0)",
-    "raw parquet-wasm": "parquet-wasm 0.8 called directly: each batch to Arrow IPC → Table.fromIPCStream → transformParquetStream (one file) or writeParquet (one file per 1,048,576 rows); the writer properties lakelog uses (snappy, page statistics, 1M-row row groups, dictionary off for id, value, name, ts); bytes written with fs.FileHandle and fsynced",
+    "lakelog API":
+      'writeDeltaTable(newDir, generator, { mode: "error", partitionBy: ["part"] }) on the local store (files and directories fsynced), defaults otherwise (snappy, 128 MiB target files, row groups up to 1M rows / 16 MiB of Arrow when partitioned; encoder threads: cores − 1 = 1 here; lakelog-1t sets them to 0)',
+    "raw parquet-wasm":
+      "parquet-wasm 0.8 called directly: each batch to Arrow IPC → Table.fromIPCStream → transformParquetStream (one file) or writeParquet (one file per 1,048,576 rows); the writer properties lakelog uses (snappy, page statistics, 1M-row row groups, dictionary off for id, value, name, ts); bytes written with fs.FileHandle and fsynced",
     DuckDB: `${duckdbVersion()} via @duckdb/node-api. Untimed: the generator's rows written once as one Parquet file and loaded with CREATE TABLE src AS SELECT * FROM read_parquet(…), in id order. Timed: SET threads = N (outside the clock), then COPY src TO dir (FORMAT parquet, PARTITION_BY (part)) (snappy, DuckDB's default row groups), then fsync of every file it wrote`,
     ...Object.fromEntries(Object.values(r).map((s) => [s.side, line(s)])),
     "same data": `every output read back with DuckDB: count, sum(id), sum(part), sum(hash(name) % 1000003), sum(epoch_us(ts) % 1000003), sum(floor(value * 1000)) all equal (${check})`,

@@ -16,19 +16,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  type Data,
-  Field,
-  Float64,
-  Int32,
-  Int64,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  TimestampMicrosecond,
-  Utf8,
-} from "apache-arrow";
+import { type Data, Field, Float64, Int32, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8 } from "apache-arrow";
 import { writeParquetStream } from "../../src/engine/parquet-write.js";
 import { openStore } from "../../src/storage/open-store.js";
 import { mix, NAME_LENGTH, PARTS, TS_BASE_US } from "./write-rows.js";
@@ -132,7 +120,8 @@ interface FilePlan {
 
 function planFiles(spec: DatasetSpec): FilePlan[] {
   if (spec.layout === "partitioned") {
-    if (spec.files !== PARTS || spec.rows % PARTS !== 0) throw new RangeError(`a partitioned benchmark table has ${PARTS} files and a multiple of ${PARTS} rows`);
+    if (spec.files !== PARTS || spec.rows % PARTS !== 0)
+      throw new RangeError(`a partitioned benchmark table has ${PARTS} files and a multiple of ${PARTS} rows`);
     return Array.from({ length: PARTS }, (_, p) => ({
       path: `part=${p}/part-${String(p).padStart(5, "0")}-${randomUUID()}.c000.snappy.parquet`,
       part: p,
@@ -184,7 +173,9 @@ async function generate(spec: DatasetSpec, dir: string): Promise<Dataset> {
       },
     },
   ].map((a) => JSON.stringify(a));
-  await store.put("_delta_log/00000000000000000000.json", new TextEncoder().encode([...lines, ...adds].join("\n") + "\n"), { mode: "create" });
+  await store.put("_delta_log/00000000000000000000.json", new TextEncoder().encode([...lines, ...adds].join("\n") + "\n"), {
+    mode: "create",
+  });
   await store.close?.();
   return { spec, dir, files: plans.map((p) => p.path), ranges, bytes };
 }
@@ -233,7 +224,7 @@ function* batchesOf(plan: FilePlan, schema: Schema, withPart: boolean, stats: { 
       idWords[2 * r] = id >>> 0;
       idWords[2 * r + 1] = Math.floor(id / 2 ** 32);
       let h = mix(id);
-      values[r] = (h >>> 0) / 2 ** 32 * 1000 - 500;
+      values[r] = ((h >>> 0) / 2 ** 32) * 1000 - 500;
       for (let c = 0; c < NAME_LENGTH; c++) {
         h = mix(h + c);
         names[r * NAME_LENGTH + c] = 97 + ((h >>> 0) % 26);

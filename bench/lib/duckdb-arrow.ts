@@ -159,12 +159,22 @@ function finishBatch(schema: Schema, columns: ColumnBuilder[], rows: number): Re
   const children: Data[] = columns.map((b) => {
     const nullBitmap = b.nulls > 0 ? b.validity : undefined;
     if (b.width === 0) {
-      return makeData({ type: b.type as Utf8, length: rows, nullCount: b.nulls, nullBitmap, valueOffsets: b.offsets!.subarray(0, rows + 1), data: b.values.subarray(0, b.used) });
+      return makeData({
+        type: b.type as Utf8,
+        length: rows,
+        nullCount: b.nulls,
+        nullBitmap,
+        valueOffsets: b.offsets!.subarray(0, rows + 1),
+        data: b.values.subarray(0, b.used),
+      });
     }
     const bytes = b.values.subarray(0, rows * b.width);
-    const data = b.width === 8
-      ? b.type instanceof Float64 ? new Float64Array(bytes.buffer, 0, rows) : new BigInt64Array(bytes.buffer, 0, rows)
-      : new Int32Array(bytes.buffer, 0, rows);
+    const data =
+      b.width === 8
+        ? b.type instanceof Float64
+          ? new Float64Array(bytes.buffer, 0, rows)
+          : new BigInt64Array(bytes.buffer, 0, rows)
+        : new Int32Array(bytes.buffer, 0, rows);
     return makeData({ type: b.type as Int64, length: rows, nullCount: b.nulls, nullBitmap, data: data as BigInt64Array });
   });
   return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children }));

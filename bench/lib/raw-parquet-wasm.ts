@@ -58,7 +58,11 @@ export interface RawWriteResult {
  * `transformParquetStream`: one Parquet file from a `ReadableStream` of WASM record batches, each
  * converted from one input batch when the encoder pulls it. Writes `file`.
  */
-export async function rawStreamWrite(batches: Iterable<RecordBatch>, file: string, dictionaryOff: readonly string[]): Promise<RawWriteResult> {
+export async function rawStreamWrite(
+  batches: Iterable<RecordBatch>,
+  file: string,
+  dictionaryOff: readonly string[],
+): Promise<RawWriteResult> {
   const source = batches[Symbol.iterator]();
   let rows = 0;
   const input = new ReadableStream<ParquetWasm.RecordBatch>(
@@ -95,7 +99,11 @@ export async function rawStreamWrite(batches: Iterable<RecordBatch>, file: strin
  * as a complete file (`part-<n>.parquet` in `dir`), the way lakelog's engine encodes a row group
  * (the engine then stitches them into one file).
  */
-export async function rawWriteFiles(batches: Iterable<RecordBatch>, dir: string, dictionaryOff: readonly string[]): Promise<RawWriteResult> {
+export async function rawWriteFiles(
+  batches: Iterable<RecordBatch>,
+  dir: string,
+  dictionaryOff: readonly string[],
+): Promise<RawWriteResult> {
   await mkdir(dir, { recursive: true });
   let pending: RecordBatch[] = [];
   let pendingRows = 0;

@@ -9,19 +9,7 @@
  *   part integer (`id % 10`).
  * The same columns and types as bench/lib/dataset.ts; the names come from a cheaper hash.
  */
-import {
-  type Data,
-  Field,
-  Float64,
-  Int32,
-  Int64,
-  makeData,
-  RecordBatch,
-  Schema,
-  Struct,
-  TimestampMicrosecond,
-  Utf8,
-} from "apache-arrow";
+import { type Data, Field, Float64, Int32, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8 } from "apache-arrow";
 
 /** Rows per generated batch. */
 export const INPUT_BATCH_ROWS = 64 * 1024;
@@ -87,11 +75,11 @@ export function generateBatch(first: number, n: number): RecordBatch {
     idWords[2 * r + 1] = Math.floor(id / 2 ** 32);
     const h = mix(id);
     const g = mix(h ^ 0x5bd1e995);
-    values[r] = (h >>> 0) / 2 ** 32 * 1000 - 500;
+    values[r] = ((h >>> 0) / 2 ** 32) * 1000 - 500;
     // 12 letters: three words picked by 54 hash bits (10M names: practically all distinct)
     nameWords[3 * r] = WORDS[h & mask]!;
     nameWords[3 * r + 1] = WORDS[g & mask]!;
-    nameWords[3 * r + 2] = WORDS[((h >>> WORD_BITS) | (g >>> WORD_BITS) << (32 - WORD_BITS)) & mask]!;
+    nameWords[3 * r + 2] = WORDS[((h >>> WORD_BITS) | ((g >>> WORD_BITS) << (32 - WORD_BITS))) & mask]!;
     offsets[r + 1] = (r + 1) * NAME_LENGTH;
     const micros = TS_BASE_US + id * 1_000_000;
     tsWords[2 * r] = micros % 2 ** 32;

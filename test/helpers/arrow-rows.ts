@@ -14,7 +14,10 @@ function cellReader(data: Data): Cell {
     const j = data.offset + i;
     return ((data.nullBitmap[j >> 3]! >> (j & 7)) & 1) === 1;
   };
-  const guard = (read: Cell): Cell => (i) => (valid(i) ? read(i) : null);
+  const guard =
+    (read: Cell): Cell =>
+    (i) =>
+      valid(i) ? read(i) : null;
   if (DataType.isStruct(type)) {
     const children = type.children.map((f, k) => [f.name, cellReader(data.children[k] as Data)] as const);
     return guard((i) => Object.fromEntries(children.map(([name, read]) => [name, read(i)])));
@@ -30,7 +33,12 @@ function cellReader(data: Data): Cell {
   }
   if (DataType.isTimestamp(type)) {
     const values = data.values as BigInt64Array;
-    const scale = { [TimeUnit.SECOND]: [1000000n, 1n], [TimeUnit.MILLISECOND]: [1000n, 1n], [TimeUnit.MICROSECOND]: [1n, 1n], [TimeUnit.NANOSECOND]: [1n, 1000n] }[type.unit]!;
+    const scale = {
+      [TimeUnit.SECOND]: [1000000n, 1n],
+      [TimeUnit.MILLISECOND]: [1000n, 1n],
+      [TimeUnit.MICROSECOND]: [1n, 1n],
+      [TimeUnit.NANOSECOND]: [1n, 1000n],
+    }[type.unit]!;
     return guard((i) => `ts:${floorDiv(values[data.offset + i]! * scale[0]!, scale[1]!)}`);
   }
   if (DataType.isDecimal(type)) {
@@ -93,7 +101,11 @@ function decimalString(words: Uint32Array, index: number, scale: number): string
 function stable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((k) => [k, stable((value as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, stable((value as Record<string, unknown>)[k])]),
+    );
   }
   return value;
 }

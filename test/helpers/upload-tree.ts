@@ -49,7 +49,12 @@ export interface UploadSummary {
  * small files with one `put` (overwrite), large ones with `putStream` from a read stream.
  * Rejects with the first failure; no new upload starts after it (those in flight may finish).
  */
-export async function uploadTree(store: ObjectStore, prefix: string, files: TreeFile[], options: UploadOptions = {}): Promise<UploadSummary> {
+export async function uploadTree(
+  store: ObjectStore,
+  prefix: string,
+  files: TreeFile[],
+  options: UploadOptions = {},
+): Promise<UploadSummary> {
   const { concurrency = 16, streamFrom = 1 << 20, signal } = options;
   const summary: UploadSummary = { files: 0, bytes: 0, streamed: 0 };
   let next = 0;

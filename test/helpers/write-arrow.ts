@@ -46,7 +46,9 @@ export function arrowData(type: DataType, values: readonly unknown[]): Data {
     }
     case Type.Utf8:
     case Type.Binary: {
-      const chunks = values.map((v) => (v === null || v === undefined ? new Uint8Array(0) : typeof v === "string" ? utf8.encode(v) : (v as Uint8Array)));
+      const chunks = values.map((v) =>
+        v === null || v === undefined ? new Uint8Array(0) : typeof v === "string" ? utf8.encode(v) : (v as Uint8Array),
+      );
       const offsets = new Int32Array(values.length + 1);
       chunks.forEach((c, i) => (offsets[i + 1] = offsets[i]! + c.length));
       const bytes = new Uint8Array(offsets[values.length]!);
@@ -55,7 +57,12 @@ export function arrowData(type: DataType, values: readonly unknown[]): Data {
     }
     case Type.Struct: {
       const fields = type.children as Field[];
-      const children = fields.map((f) => arrowData(f.type, values.map((v) => (v === null || v === undefined ? null : ((v as Record<string, unknown>)[f.name] ?? null)))));
+      const children = fields.map((f) =>
+        arrowData(
+          f.type,
+          values.map((v) => (v === null || v === undefined ? null : ((v as Record<string, unknown>)[f.name] ?? null))),
+        ),
+      );
       return makeData({ ...base, children } as never);
     }
     case Type.List: {

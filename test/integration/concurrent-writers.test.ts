@@ -73,12 +73,17 @@ async function readCommits(store: ObjectStore, versions: number[]): Promise<Map<
 }
 
 const addsOf = (actions: Action[]): AddFile[] => actions.flatMap((a) => ("add" in a ? [a.add] : []));
-const commitInfoOf = (actions: Action[]): CommitInfo | undefined => actions.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a)?.commitInfo;
+const commitInfoOf = (actions: Action[]): CommitInfo | undefined =>
+  actions.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a)?.commitInfo;
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 /** The seed row of the appends test: a known schema (`writer` int, `seq` int, `payload` string). */
 function seedTable(): Table {
-  const schema = new Schema([new Field("writer", new Int32(), true), new Field("seq", new Int32(), true), new Field("payload", new Utf8(), true)]);
+  const schema = new Schema([
+    new Field("writer", new Int32(), true),
+    new Field("seq", new Int32(), true),
+    new Field("payload", new Utf8(), true),
+  ]);
   return new Table(schema, {
     writer: vectorFromArray([-1], new Int32()),
     seq: vectorFromArray([0], new Int32()),
@@ -118,7 +123,10 @@ async function checkAppendLog(target: CloudTarget, claimed: Map<number, string>,
       expect(info?.operation).toBe("WRITE");
       if (version === 0) continue;
       expect(info?.userMetadata, `writer of version ${version}`).toBe(claimed.get(version));
-      expect(actions.some((a) => "metaData" in a || "protocol" in a), `version ${version} changes metadata`).toBe(false);
+      expect(
+        actions.some((a) => "metaData" in a || "protocol" in a),
+        `version ${version} changes metadata`,
+      ).toBe(false);
     }
   } finally {
     await store.close?.();
@@ -142,34 +150,41 @@ async function checkAppendTable(target: CloudTarget, total: number): Promise<voi
 function describeRetries(retries: number[]): string {
   const histogram = new Map<number, number>();
   for (const r of retries) histogram.set(r, (histogram.get(r) ?? 0) + 1);
-  const pairs = [...histogram].sort((a, b) => a[0] - b[0]).map(([k, n]) => `${k}:${n}`).join(" ");
+  const pairs = [...histogram]
+    .sort((a, b) => a[0] - b[0])
+    .map(([k, n]) => `${k}:${n}`)
+    .join(" ");
   const mean = retries.reduce((a, b) => a + b, 0) / retries.length;
   return `retries per commit (retries:commits) ${pairs}; mean ${mean.toFixed(2)}, max ${Math.max(...retries)}`;
 }
 
 describe.each(shared)("concurrent appends from 8 processes on $name", ({ name, fresh }) => {
-  it(
-    `8 processes × ${APPENDS} racing appends: versions 1..200 contiguous with one add each, every (writer, seq) row exactly once, 201 WRITE history entries`,
-    async () => {
-      const target = fresh();
-      const started = Date.now();
-      await writeDeltaTable(target.url, seedTable(), { storage: target.options });
-      const inputs = range(0, WRITERS - 1).map((id) => ({ url: target.url, options: target.options, id, count: APPENDS, maxCommitAttempts: MAX_COMMIT_ATTEMPTS }));
-      const children = await raceChildren("test/helpers/children/append-writer.ts", inputs);
-      const released = Date.now();
-      const results = await Promise.all(children.map((c) => c.done));
-      const raced = Date.now() - released;
-      for (const r of results) expect(r.code, r.stderr).toBe(0);
+  it(`8 processes × ${APPENDS} racing appends: versions 1..200 contiguous with one add each, every (writer, seq) row exactly once, 201 WRITE history entries`, async () => {
+    const target = fresh();
+    const started = Date.now();
+    await writeDeltaTable(target.url, seedTable(), { storage: target.options });
+    const inputs = range(0, WRITERS - 1).map((id) => ({
+      url: target.url,
+      options: target.options,
+      id,
+      count: APPENDS,
+      maxCommitAttempts: MAX_COMMIT_ATTEMPTS,
+    }));
+    const children = await raceChildren("test/helpers/children/append-writer.ts", inputs);
+    const released = Date.now();
+    const results = await Promise.all(children.map((c) => c.done));
+    const raced = Date.now() - released;
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
 
-      const total = WRITERS * APPENDS;
-      const { claimed, retries } = collectClaims(results);
-      expect([...claimed.keys()].sort((a, b) => a - b)).toEqual(range(1, total));
-      await checkAppendLog(target, claimed, total);
-      await checkAppendTable(target, total);
-      timings.push(`${name}: ${((Date.now() - started) / 1000).toFixed(1)} s in all, ${(raced / 1000).toFixed(1)} s from go to the last exit; ${describeRetries(retries)}`);
-    },
-    240_000,
-  );
+    const total = WRITERS * APPENDS;
+    const { claimed, retries } = collectClaims(results);
+    expect([...claimed.keys()].sort((a, b) => a - b)).toEqual(range(1, total));
+    await checkAppendLog(target, claimed, total);
+    await checkAppendTable(target, total);
+    timings.push(
+      `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s in all, ${(raced / 1000).toFixed(1)} s from go to the last exit; ${describeRetries(retries)}`,
+    );
+  }, 240_000);
 });
 
 const itemSchema: StructType = {
@@ -184,13 +199,26 @@ describe.each(shared)("concurrent creates of one table from 6 processes on $name
   it("DeltaTable.create from 6 processes at once: exactly one creates version 0, the others get TableExistsError", async () => {
     const target = fresh();
     const started = Date.now();
-    const inputs = range(0, CREATORS - 1).map((id) => ({ url: target.url, options: target.options, id, action: "create", schema: itemSchema }));
+    const inputs = range(0, CREATORS - 1).map((id) => ({
+      url: target.url,
+      options: target.options,
+      id,
+      action: "create",
+      schema: itemSchema,
+    }));
     const children = await raceChildren("test/helpers/children/create-table.ts", inputs);
     const results = await Promise.all(children.map((c) => c.done));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const reports = results.map((r) => jsonLines(r.stdout)[0]!);
     const outcomes = reports.map((r) => r.outcome).sort();
-    expect(outcomes, JSON.stringify(reports, null, 1)).toEqual(["TABLE_EXISTS", "TABLE_EXISTS", "TABLE_EXISTS", "TABLE_EXISTS", "TABLE_EXISTS", "created"]);
+    expect(outcomes, JSON.stringify(reports, null, 1)).toEqual([
+      "TABLE_EXISTS",
+      "TABLE_EXISTS",
+      "TABLE_EXISTS",
+      "TABLE_EXISTS",
+      "TABLE_EXISTS",
+      "created",
+    ]);
     expect(reports.find((r) => r.outcome === "created")?.version).toBe(0);
     const store = await openStore(target.url, target.options);
     try {
@@ -208,12 +236,21 @@ describe.each(shared)("concurrent creates of one table from 6 processes on $name
     const target = fresh();
     const started = Date.now();
     const rowsOf = (id: number) => range(0, 2).map((k) => ({ id: id * 10 + k, writer: id }));
-    const inputs = range(0, CREATORS - 1).map((id) => ({ url: target.url, options: target.options, id, action: "append", rows: rowsOf(id) }));
+    const inputs = range(0, CREATORS - 1).map((id) => ({
+      url: target.url,
+      options: target.options,
+      id,
+      action: "append",
+      rows: rowsOf(id),
+    }));
     const children = await raceChildren("test/helpers/children/create-table.ts", inputs);
     const results = await Promise.all(children.map((c) => c.done));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
     const reports = results.map((r) => jsonLines(r.stdout)[0]!);
-    expect(reports.map((r) => r.outcome), JSON.stringify(reports, null, 1)).toEqual(Array<string>(CREATORS).fill("written"));
+    expect(
+      reports.map((r) => r.outcome),
+      JSON.stringify(reports, null, 1),
+    ).toEqual(Array<string>(CREATORS).fill("written"));
     expect(reports.map((r) => r.version as number).sort((a, b) => a - b)).toEqual(range(0, CREATORS - 1));
 
     const store = await openStore(target.url, target.options);
@@ -221,7 +258,10 @@ describe.each(shared)("concurrent creates of one table from 6 processes on $name
       expect(await listCommitVersions(store)).toEqual(range(0, CREATORS - 1));
       const commits = await readCommits(store, range(0, CREATORS - 1));
       for (const [version, actions] of commits) {
-        expect(actions.some((a) => "metaData" in a), `version ${version} has metaData`).toBe(version === 0);
+        expect(
+          actions.some((a) => "metaData" in a),
+          `version ${version} has metaData`,
+        ).toBe(version === 0);
         expect(addsOf(actions), `adds of version ${version}`).toHaveLength(1);
       }
     } finally {

@@ -40,7 +40,9 @@ const REMOTE_ANSWER: Record<string, string[]> = {
 
 const present = hasShared(GOLDEN_DIR);
 const cases: Case[] = present
-  ? (JSON.parse(readFileSync(join(GOLDEN_DIR, "MANIFEST.json"), "utf8")) as { cases: Case[] }).cases.filter((c) => c.check === "rows" || c.check === "files")
+  ? (JSON.parse(readFileSync(join(GOLDEN_DIR, "MANIFEST.json"), "utf8")) as { cases: Case[] }).cases.filter(
+      (c) => c.check === "rows" || c.check === "files",
+    )
   : [];
 const rowCases = cases.filter((c) => c.check === "rows");
 const fileCases = cases.filter((c) => c.check === "files");
@@ -57,7 +59,11 @@ function stable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stable);
   if (value && typeof value === "object") {
     const record = value as Record<string, unknown>;
-    return Object.fromEntries(Object.keys(record).sort().map((k) => [k, stable(record[k])]));
+    return Object.fromEntries(
+      Object.keys(record)
+        .sort()
+        .map((k) => [k, stable(record[k])]),
+    );
   }
   return value;
 }
@@ -98,7 +104,12 @@ function expectSameRows(c: Case, remote: Table, local: Table): void {
 }
 
 /** Opens the table at `url` on a store of its own, hands it to `use`, and closes the store. */
-async function withRemote<T>(url: string, options: StorageOptions, version: number | undefined, use: (t: DeltaTable) => Promise<T>): Promise<T> {
+async function withRemote<T>(
+  url: string,
+  options: StorageOptions,
+  version: number | undefined,
+  use: (t: DeltaTable) => Promise<T>,
+): Promise<T> {
   const store = await openStore(url, options);
   try {
     return await use(await DeltaTable.open(url, { version, store, storage: options }));
@@ -154,14 +165,29 @@ describe.skipIf(!present).each(clouds)("golden tables through $name", ({ name, f
     target = fresh();
     store = await openStore(target.url, target.options);
     for (const c of cases) trees.set(c.name, listTree(resolve(GOLDEN_DIR, c.table)));
-    const long = new Map([...trees].map(([n, files]) => [n, longestKey(cases.find((c) => c.name === n)!, files)] as const).filter(([, l]) => l > 256));
+    const long = new Map(
+      [...trees]
+        .map(
+          ([n, files]) =>
+            [
+              n,
+              longestKey(
+                cases.find((c) => c.name === n)!,
+                files,
+              ),
+            ] as const,
+        )
+        .filter(([, l]) => l > 256),
+    );
     const probeStore = await openStore(target.url, { ...target.options, retry: false }); // a refusal is final: no backoff
     try {
       refused = await casesWithRefusedKeys(probeStore, long);
     } finally {
       await probeStore.close?.();
     }
-    const uploads = cases.filter((c) => !refused.has(c.name)).flatMap((c) => trees.get(c.name)!.map((f) => ({ ...f, relative: `${c.table}/${f.relative}` })));
+    const uploads = cases
+      .filter((c) => !refused.has(c.name))
+      .flatMap((c) => trees.get(c.name)!.map((f) => ({ ...f, relative: `${c.table}/${f.relative}` })));
     const sent = await uploadTree(store, "", uploads, { concurrency: 16 });
     expect(sent.files).toBe(uploads.length);
   });
@@ -177,26 +203,35 @@ describe.skipIf(!present).each(clouds)("golden tables through $name", ({ name, f
   /** Why the server could not store a case's table (its test is then skipped, visibly, with this note). */
   const refusal = (c: Case): string | undefined => {
     const length = refused.get(c.name);
-    return length === undefined ? undefined : `the ${name} test server refuses ${length}-byte keys, which this table needs (S3 allows 1,024)`;
+    return length === undefined
+      ? undefined
+      : `the ${name} test server refuses ${length}-byte keys, which this table needs (S3 allows 1,024)`;
   };
 
   it("every uploaded object is listed with its local size", async () => {
     const listed = new Map<string, number>();
     for await (const meta of store.list("")) listed.set(meta.path, meta.size);
-    const expected = new Map(cases.filter((c) => !refused.has(c.name)).flatMap((c) => trees.get(c.name)!.map((f) => [`${c.table}/${f.relative}`, f.size] as const)));
+    const expected = new Map(
+      cases
+        .filter((c) => !refused.has(c.name))
+        .flatMap((c) => trees.get(c.name)!.map((f) => [`${c.table}/${f.relative}`, f.size] as const)),
+    );
     expect(listed).toEqual(expected);
   });
 
-  it.for(rowCases.map((c) => [c.name, c] as const))(`%s: scanned through ${name}, the same version, schema and rows as the local read`, async ([, c], ctx) => {
-    ctx.skip(refusal(c) !== undefined, refusal(c));
-    const remote = await withRemote(`${target.url}/${c.table}`, target.options, c.version, (t) => answer(t, true));
-    const local = await localAnswer(c);
-    expect(remote.version).toBe(local.version);
-    expect(remote.files).toEqual(local.files);
-    expect(fieldsOf(remote.arrow!)).toEqual(fieldsOf(local.arrow!));
-    expect(remote.arrow!.numRows).toBe(local.arrow!.numRows);
-    expectSameRows(c, remote.arrow!, local.arrow!);
-  });
+  it.for(rowCases.map((c) => [c.name, c] as const))(
+    `%s: scanned through ${name}, the same version, schema and rows as the local read`,
+    async ([, c], ctx) => {
+      ctx.skip(refusal(c) !== undefined, refusal(c));
+      const remote = await withRemote(`${target.url}/${c.table}`, target.options, c.version, (t) => answer(t, true));
+      const local = await localAnswer(c);
+      expect(remote.version).toBe(local.version);
+      expect(remote.files).toEqual(local.files);
+      expect(fieldsOf(remote.arrow!)).toEqual(fieldsOf(local.arrow!));
+      expect(remote.arrow!.numRows).toBe(local.arrow!.numRows);
+      expectSameRows(c, remote.arrow!, local.arrow!);
+    },
+  );
 
   it.for(fileCases.filter((c) => !REMOTE_ANSWER[c.name]).map((c) => [c.name, c] as const))(
     `%s: opened through ${name}, the same version and active files as the local read`,
@@ -213,7 +248,10 @@ describe.skipIf(!present).each(clouds)("golden tables through $name", ({ name, f
     `%s: opened through ${name}, the scheme-less absolute add stays active because its file: remove names a local file`,
     async ([, c], ctx) => {
       ctx.skip(refusal(c) !== undefined, refusal(c));
-      const remote = await withRemote(`${target.url}/${c.table}`, target.options, c.version, async (t) => ({ version: t.version, files: t.files() }));
+      const remote = await withRemote(`${target.url}/${c.table}`, target.options, c.version, async (t) => ({
+        version: t.version,
+        files: t.files(),
+      }));
       const local = await localAnswer(c);
       expect(remote.version).toBe(local.version);
       expect(local.files, "locally, both spellings name one file").toEqual([]);

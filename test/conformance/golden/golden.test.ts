@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Table, type RecordBatch } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { parquetWasmEngine } from "../../../src/engine/parquet-engine.js";
+import { parquetWasm } from "../../../src/engine/index.js";
 import { isLakelogError } from "../../../src/errors/base.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
@@ -46,13 +46,15 @@ const cases: Case[] = present ? (JSON.parse(readFileSync(join(GOLDEN_DIR, "MANIF
 async function readExpected(dir: string): Promise<Table> {
   const store = new LocalStore(dir);
   const batches: RecordBatch[] = [];
-  const names = readdirSync(dir).filter((n) => n.endsWith(".parquet") && !n.startsWith(".")).sort();
+  const names = readdirSync(dir)
+    .filter((n) => n.endsWith(".parquet") && !n.startsWith("."))
+    .sort();
   for (const name of names) {
-    for await (const batch of parquetWasmEngine.readParquet(store, name)) batches.push(batch);
+    for await (const batch of parquetWasm.read(store, name)) batches.push(batch);
   }
   if (batches.length > 0) return new Table(batches);
   // an empty result still has a schema: the expected file's own
-  return new Table((await parquetWasmEngine.readParquetInfo(store, names[0]!)).schema);
+  return new Table((await parquetWasm.readInfo(store, names[0]!)).schema);
 }
 
 async function checkRows(c: Case): Promise<void> {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { isLakelogError } from "../../../src/errors/base.js";
-import { writeDeletionVectorFile, encodeDeletionVector } from "../../../src/scan/deletion-vector.js";
-import { col } from "../../../src/scan/expression.js";
+import { writeDeletionVectorFile, encodeDeletionVector } from "../../../src/dv/deletion-vector.js";
+import { col } from "../../../src/expr/expression.js";
 import { CountingStore } from "../../../src/storage/counting-store.js";
 import { MemoryStore } from "../../../src/storage/memory-store.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
@@ -16,9 +16,22 @@ async function partitionedTable() {
   const adds = [];
   for (const [k, part] of ["a", "b", "c"].entries()) {
     const ids = BigInt64Array.from({ length: 10 }, (_, i) => BigInt(k * 10 + i));
-    adds.push(await writeDataFile(store, `part=${part}/f${k}.parquet`, { id: ids, x: Float64Array.from(ids, (v) => Number(v) * 1.5) }, { part }));
+    adds.push(
+      await writeDataFile(store, `part=${part}/f${k}.parquet`, { id: ids, x: Float64Array.from(ids, (v) => Number(v) * 1.5) }, { part }),
+    );
   }
-  await writeCommit(store, 0, [protocol, metadataFor([["id", "long"], ["x", "double"], ["part", "string"]], ["part"]), ...adds]);
+  await writeCommit(store, 0, [
+    protocol,
+    metadataFor(
+      [
+        ["id", "long"],
+        ["x", "double"],
+        ["part", "string"],
+      ],
+      ["part"],
+    ),
+    ...adds,
+  ]);
   return store;
 }
 
@@ -54,7 +67,12 @@ describe("DeltaTable scan", () => {
     const expected = Array.from({ length: 30 }, (_, i) => i).filter((i) => {
       const part = ["a", "b", "c"][Math.floor(i / 10)];
       const x = i * 1.5;
-      return { "part = 'b'": part === "b", "id >= 5 AND id < 8": i >= 5 && i < 8, "part = 'c' OR id = 0": part === "c" || i === 0, "x > 40": x > 40 }[filter];
+      return {
+        "part = 'b'": part === "b",
+        "id >= 5 AND id < 8": i >= 5 && i < 8,
+        "part = 'c' OR id = 0": part === "c" || i === 0,
+        "x > 40": x > 40,
+      }[filter];
     });
     expect(got).toEqual(expected);
     expect(got[0]).toBe(lo);
@@ -83,7 +101,9 @@ describe("DeltaTable scan", () => {
 
   it("applies deletion vectors", async () => {
     const store = new MemoryStore({ bucket: `dv-${randomUUID()}`, prefix: "t" });
-    const add = (await writeDataFile(store, "f.parquet", { id: BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i)) })) as unknown as { add: Record<string, unknown> };
+    const add = (await writeDataFile(store, "f.parquet", { id: BigInt64Array.from({ length: 10 }, (_, i) => BigInt(i)) })) as unknown as {
+      add: Record<string, unknown>;
+    };
     const [dv] = await writeDeletionVectorFile(store, [encodeDeletionVector([0, 3, 9])]);
     await writeCommit(store, 0, [
       { protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ["deletionVectors"], writerFeatures: ["deletionVectors"] } },
@@ -98,7 +118,13 @@ describe("DeltaTable scan", () => {
     const old = await writeDataFile(store, "old.parquet", { id: BigInt64Array.from([1n, 2n]) });
     await writeCommit(store, 0, [protocol, metadataFor([["id", "long"]]), old]);
     const newer = await writeDataFile(store, "new.parquet", { id: BigInt64Array.from([3n]), note: ["hello"] });
-    await writeCommit(store, 1, [metadataFor([["id", "long"], ["note", "string"]]), newer]);
+    await writeCommit(store, 1, [
+      metadataFor([
+        ["id", "long"],
+        ["note", "string"],
+      ]),
+      newer,
+    ]);
     const rows = (await (await DeltaTable.open("memory://unused", { store })).toArrow()).toArray().map((r) => r.toJSON());
     expect(rows.sort((a, b) => Number(a.id) - Number(b.id))).toEqual([
       { id: 1n, note: null },

@@ -14,7 +14,10 @@ import { actionsOf, activePaths, expectFailure, memoryUrl, removeTempDirs, store
 afterAll(removeTempDirs);
 
 const f = (name: string, type: StructField["type"], nullable = true): StructField => ({ name, type, nullable, metadata: {} });
-const SCHEMA: StructType = { type: "struct", fields: [f("id", "long", false), f("day", "date"), f("tags", { type: "array", elementType: "string", containsNull: true })] };
+const SCHEMA: StructType = {
+  type: "struct",
+  fields: [f("id", "long", false), f("day", "date"), f("tags", { type: "array", elementType: "string", containsNull: true })],
+};
 
 describe("DeltaTable.create", () => {
   it.each([
@@ -22,11 +25,22 @@ describe("DeltaTable.create", () => {
     ["local", () => tempTableDir()],
   ])("writes version 0 with protocol, metadata and a CREATE TABLE commitInfo (%s store)", async (_store, makeUrl) => {
     const url = makeUrl();
-    const table = await DeltaTable.create(url, { schema: SCHEMA, partitionBy: ["day"], properties: { "delta.appendOnly": "false", "my.key": "v" }, name: "events", description: "all events" });
+    const table = await DeltaTable.create(url, {
+      schema: SCHEMA,
+      partitionBy: ["day"],
+      properties: { "delta.appendOnly": "false", "my.key": "v" },
+      name: "events",
+      description: "all events",
+    });
     expect(table.version).toBe(0);
     expect(table.schema).toEqual(SCHEMA);
     expect(table.partitionColumns).toEqual(["day"]);
-    expect(table.metadata).toMatchObject({ name: "events", description: "all events", configuration: { "delta.appendOnly": "false", "my.key": "v" }, format: { provider: "parquet" } });
+    expect(table.metadata).toMatchObject({
+      name: "events",
+      description: "all events",
+      configuration: { "delta.appendOnly": "false", "my.key": "v" },
+      format: { provider: "parquet" },
+    });
     expect(await storeKeys(table.store)).toEqual(["_delta_log/00000000000000000000.json"]);
     const [info] = await actionsOf(table.store, 0, "commitInfo");
     expect(info).toMatchObject({ operation: "CREATE TABLE", operationParameters: { partitionBy: '["day"]' }, isBlindAppend: true });
@@ -123,8 +137,6 @@ describe("two creates of one table at once", () => {
     expect((await DeltaTable.open(url)).version).toBe(0);
   });
 
-  // KNOWN BUG (reported): the loser's conflict check meets the winner's protocol action first and
-  // throws ProtocolChangedError; createTable maps only MetadataChangedError to TableExistsError.
   it("the other gets TABLE_EXISTS", async () => {
     const url = memoryUrl("create-race");
     const outcomes = await Promise.allSettled([DeltaTable.create(url, { schema: SCHEMA }), DeltaTable.create(url, { schema: SCHEMA })]);

@@ -9,12 +9,20 @@ import type * as Arrow from "apache-arrow";
 import { Int32, Int64, type RecordBatch, Schema, Table, Utf8 } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { SchemaMismatchError } from "../../../src/errors/schema-errors.js";
-import { SchemaInferenceError } from "../../../src/ops/write-errors.js";
+import { SchemaInferenceError } from "../../../src/ops/write/errors.js";
 import type { StructField, StructType } from "../../../src/schema/types.js";
 import { DeltaTable, writeDeltaTable } from "../../../src/table/delta-table.js";
 import { canonicalRows, columnCells } from "../../helpers/arrow-rows.js";
 import { field, testBatch } from "../../helpers/write-arrow.js";
-import { dataFileKeys, expectFailure, expectRefusedCleanly, memoryUrl, removeTempDirs, storeKeys, tempTableDir } from "../../helpers/write-tables.js";
+import {
+  dataFileKeys,
+  expectFailure,
+  expectRefusedCleanly,
+  memoryUrl,
+  removeTempDirs,
+  storeKeys,
+  tempTableDir,
+} from "../../helpers/write-tables.js";
 
 afterAll(removeTempDirs);
 
@@ -105,7 +113,11 @@ describe("Arrow inputs", () => {
     const url = memoryUrl("cjs");
     const table = await DeltaTable.create(url, { schema: SCHEMA, partitionBy: ["p"] });
     await table.write(foreign);
-    expect(canonicalRows(await (await table.refresh()).toArrow())).toEqual(['{"id":"i64:1","p":"a","s":"s1"}', '{"id":"i64:2","p":"a","s":"s2"}', '{"id":"i64:3","p":"a","s":"x"}']);
+    expect(canonicalRows(await (await table.refresh()).toArrow())).toEqual([
+      '{"id":"i64:1","p":"a","s":"s1"}',
+      '{"id":"i64:2","p":"a","s":"s2"}',
+      '{"id":"i64:3","p":"a","s":"x"}',
+    ]);
     // and a new table from a CommonJS batch, schema taken from it
     const url2 = memoryUrl("cjs-new");
     await writeDeltaTable(url2, foreign.batches[0]!);
@@ -134,7 +146,18 @@ describe("plain-object rows", () => {
   it("infers long, double, string, boolean, timestamp, binary, struct, array and map columns for a new table", async () => {
     const url = memoryUrl("infer");
     await writeDeltaTable(url, [
-      { i: 1, big: 2n ** 60n, d: 1.5, s: "x", b: true, t: new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 999)), bin: Uint8Array.of(1, 2), st: { a: 1, b: "y" }, arr: [1, 2], m: new Map([["k", 1]]) },
+      {
+        i: 1,
+        big: 2n ** 60n,
+        d: 1.5,
+        s: "x",
+        b: true,
+        t: new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 999)),
+        bin: Uint8Array.of(1, 2),
+        st: { a: 1, b: "y" },
+        arr: [1, 2],
+        m: new Map([["k", 1]]),
+      },
       { i: -2, big: null, d: 2, s: null, b: false, t: null, bin: null, st: { a: null }, arr: [], m: new Map() },
     ]);
     const table = await DeltaTable.open(url);
@@ -154,15 +177,39 @@ describe("plain-object rows", () => {
     const read = await table.toArrow();
     expect(columnCells(read, "big")).toEqual([`i64:${2n ** 60n}`, null]);
     expect(columnCells(read, "t")).toEqual(["ts:-1000", null]);
-    expect(columnCells(read, "st")).toEqual([{ a: "i64:1", b: "y" }, { a: null, b: null }]);
+    expect(columnCells(read, "st")).toEqual([
+      { a: "i64:1", b: "y" },
+      { a: null, b: null },
+    ]);
     expect(columnCells(read, "m")).toEqual([[{ key: "k", value: "i64:1" }], []]);
   });
 
   it.each<[string, Array<Record<string, unknown>>, string]>([
     ["a column null in every row", [{ id: 1, n: null }, { id: 2 }], "n"],
-    ["a string mixed with a number", [{ id: 1, x: "a" }, { id: 2, x: 1 }], "x"],
-    ["a nested conflict", [{ id: 1, st: { a: 1 } }, { id: 2, st: { a: "x" } }], "st.a"],
-    ["a bigint mixed with a fraction", [{ id: 1, x: 1n }, { id: 2, x: 1.5 }], "x"],
+    [
+      "a string mixed with a number",
+      [
+        { id: 1, x: "a" },
+        { id: 2, x: 1 },
+      ],
+      "x",
+    ],
+    [
+      "a nested conflict",
+      [
+        { id: 1, st: { a: 1 } },
+        { id: 2, st: { a: "x" } },
+      ],
+      "st.a",
+    ],
+    [
+      "a bigint mixed with a fraction",
+      [
+        { id: 1, x: 1n },
+        { id: 2, x: 1.5 },
+      ],
+      "x",
+    ],
   ])("refuses %s with SCHEMA_INFERENCE_FAILED naming the column, creating nothing", async (_title, rows, path) => {
     const url = memoryUrl("infer-bad");
     await expectFailure(writeDeltaTable(url, rows), SchemaInferenceError, { code: "SCHEMA_INFERENCE_FAILED", columnPath: path });
@@ -170,7 +217,17 @@ describe("plain-object rows", () => {
   });
 
   it("types rows by the table schema: decimal, date and timestamp text, numbers into narrower ints, case-insensitive keys", async () => {
-    const schema: StructType = { type: "struct", fields: [f("id", "integer"), f("amount", "decimal(10,2)"), f("day", "date"), f("at", "timestamp"), f("ntz", "timestamp_ntz"), f("Name", "string")] };
+    const schema: StructType = {
+      type: "struct",
+      fields: [
+        f("id", "integer"),
+        f("amount", "decimal(10,2)"),
+        f("day", "date"),
+        f("at", "timestamp"),
+        f("ntz", "timestamp_ntz"),
+        f("Name", "string"),
+      ],
+    };
     const table = await DeltaTable.create(memoryUrl("typed-rows"), { schema });
     await table.write([
       { id: 1, amount: "-12.34", day: "1969-12-31", at: "2024-05-01T10:00:00.123456Z", ntz: "2024-05-01 10:00:00", name: "lower" },
@@ -179,7 +236,14 @@ describe("plain-object rows", () => {
     const after = await table.refresh();
     expect(after.schema).toEqual(schema);
     expect(canonicalRows(await after.toArrow())).toEqual([
-      JSON.stringify({ Name: "lower", amount: "dec:-12.34", at: "ts:1714557600123456", day: "date:-1d", id: 1, ntz: "ts:1714557600000000" }),
+      JSON.stringify({
+        Name: "lower",
+        amount: "dec:-12.34",
+        at: "ts:1714557600123456",
+        day: "date:-1d",
+        id: 1,
+        ntz: "ts:1714557600000000",
+      }),
       JSON.stringify({ Name: "upper", amount: "dec:5.00", at: "ts:0", day: "date:10957d", id: 2, ntz: null }),
     ]);
   });
@@ -215,7 +279,11 @@ describe("plain-object rows", () => {
 
   it("refuses a row that is not a plain object", async () => {
     const table = await DeltaTable.create(memoryUrl("rows-odd"), { schema: SCHEMA });
-    await expectRefusedCleanly(table, () => table.write([{ id: 1n }, new Date() as unknown as Record<string, unknown>]), SchemaInferenceError);
+    await expectRefusedCleanly(
+      table,
+      () => table.write([{ id: 1n }, new Date() as unknown as Record<string, unknown>]),
+      SchemaInferenceError,
+    );
   });
 });
 

@@ -46,12 +46,48 @@ interface InteropCase {
 const CASES: InteropCase[] = [
   { name: "b", type: new Int8(), values: [-128, 127, null, 0], sql: "b::VARCHAR", duck: ["-128", "127", null, "0"] },
   { name: "sh", type: new Int16(), values: [-32768, 32767, null, 1], sql: "sh::VARCHAR", duck: ["-32768", "32767", null, "1"] },
-  { name: "i", type: new Int32(), values: [-2147483648, 2147483647, null, 2], sql: "i::VARCHAR", duck: ["-2147483648", "2147483647", null, "2"] },
-  { name: "l", type: new Int64(), values: [-(2n ** 63n), I64_MAX, 2n ** 53n + 1n, null], sql: "l::VARCHAR", duck: [String(-(2n ** 63n)), String(I64_MAX), "9007199254740993", null] },
-  { name: "f", type: new Float32(), values: [Math.fround(-0.1), NaN, Infinity, null], sql: "f::DOUBLE::VARCHAR", duck: ["-0.10000000149011612", "nan", "inf", null] },
-  { name: "d", type: new Float64(), values: [-0, -Infinity, 5e-324, Number.MAX_VALUE], sql: "d::VARCHAR", duck: ["-0.0", "-inf", "5e-324", "1.7976931348623157e+308"] },
-  { name: "dec5", type: new Decimal(2, 5, 128), values: [-12345n, 99999n, 1n, null], sql: "dec5::VARCHAR", duck: ["-123.45", "999.99", "0.01", null] },
-  { name: "dec18", type: new Decimal(6, 18, 128), values: [10n ** 18n - 1n, -1n, null, 0n], sql: "dec18::VARCHAR", duck: ["999999999999.999999", "-0.000001", null, "0.000000"] },
+  {
+    name: "i",
+    type: new Int32(),
+    values: [-2147483648, 2147483647, null, 2],
+    sql: "i::VARCHAR",
+    duck: ["-2147483648", "2147483647", null, "2"],
+  },
+  {
+    name: "l",
+    type: new Int64(),
+    values: [-(2n ** 63n), I64_MAX, 2n ** 53n + 1n, null],
+    sql: "l::VARCHAR",
+    duck: [String(-(2n ** 63n)), String(I64_MAX), "9007199254740993", null],
+  },
+  {
+    name: "f",
+    type: new Float32(),
+    values: [Math.fround(-0.1), NaN, Infinity, null],
+    sql: "f::DOUBLE::VARCHAR",
+    duck: ["-0.10000000149011612", "nan", "inf", null],
+  },
+  {
+    name: "d",
+    type: new Float64(),
+    values: [-0, -Infinity, 5e-324, Number.MAX_VALUE],
+    sql: "d::VARCHAR",
+    duck: ["-0.0", "-inf", "5e-324", "1.7976931348623157e+308"],
+  },
+  {
+    name: "dec5",
+    type: new Decimal(2, 5, 128),
+    values: [-12345n, 99999n, 1n, null],
+    sql: "dec5::VARCHAR",
+    duck: ["-123.45", "999.99", "0.01", null],
+  },
+  {
+    name: "dec18",
+    type: new Decimal(6, 18, 128),
+    values: [10n ** 18n - 1n, -1n, null, 0n],
+    sql: "dec18::VARCHAR",
+    duck: ["999999999999.999999", "-0.000001", null, "0.000000"],
+  },
   {
     name: "dec38",
     type: new Decimal(10, 38, 128),
@@ -60,9 +96,21 @@ const CASES: InteropCase[] = [
     duck: ["9999999999999999999999999999.9999999999", "-9999999999999999999999999999.9999999999", "-0.0000000001", null],
   },
   { name: "s", type: new Utf8(), values: ["", "日本語 🦆", null, "a'b"], sql: "s", duck: ["", "日本語 🦆", null, "a'b"] },
-  { name: "bin", type: new Binary(), values: [new Uint8Array(), Uint8Array.of(0, 255, 16), null, Uint8Array.of(1)], sql: "hex(bin)", duck: ["", "00FF10", null, "01"] },
+  {
+    name: "bin",
+    type: new Binary(),
+    values: [new Uint8Array(), Uint8Array.of(0, 255, 16), null, Uint8Array.of(1)],
+    sql: "hex(bin)",
+    duck: ["", "00FF10", null, "01"],
+  },
   { name: "bool", type: new Bool(), values: [true, false, null, true], sql: "bool::VARCHAR", duck: ["true", "false", null, "true"] },
-  { name: "dt", type: new DateDay(), values: [-719162, -1, 2932896, null], sql: "dt::VARCHAR", duck: ["0001-01-01", "1969-12-31", "9999-12-31", null] },
+  {
+    name: "dt",
+    type: new DateDay(),
+    values: [-719162, -1, 2932896, null],
+    sql: "dt::VARCHAR",
+    duck: ["0001-01-01", "1969-12-31", "9999-12-31", null],
+  },
   {
     name: "ts",
     type: new Timestamp(TimeUnit.MICROSECOND, "UTC"),
@@ -84,7 +132,13 @@ const CASES: InteropCase[] = [
     sql: "st::VARCHAR",
     duck: ["{'a': 1, 'b': x}", null, "{'a': NULL, 'b': NULL}", "{'a': -1, 'b': ''}"],
   },
-  { name: "arr", type: new List(field("element", new Int32())), values: [[1, null, 3], null, [], [7]], sql: "arr::VARCHAR", duck: ["[1, NULL, 3]", null, "[]", "[7]"] },
+  {
+    name: "arr",
+    type: new List(field("element", new Int32())),
+    values: [[1, null, 3], null, [], [7]],
+    sql: "arr::VARCHAR",
+    duck: ["[1, NULL, 3]", null, "[]", "[7]"],
+  },
   {
     name: "arr_st",
     type: new List(field("element", new Struct([field("k", new Utf8())]))),
@@ -92,7 +146,21 @@ const CASES: InteropCase[] = [
     sql: "arr_st::VARCHAR",
     duck: ["[{'k': a}, NULL]", "[]", null, "[{'k': NULL}]"],
   },
-  { name: "m", type: mapType, values: [[["a", 1], ["b", null]], null, [], [["z", -1]]], sql: "m::VARCHAR", duck: ["{a=1, b=NULL}", null, "{}", "{z=-1}"] },
+  {
+    name: "m",
+    type: mapType,
+    values: [
+      [
+        ["a", 1],
+        ["b", null],
+      ],
+      null,
+      [],
+      [["z", -1]],
+    ],
+    sql: "m::VARCHAR",
+    duck: ["{a=1, b=NULL}", null, "{}", "{z=-1}"],
+  },
 ];
 
 /** DuckDB's Parquet schema for leaf columns: [name, physical type, logical type text fragment]. */
@@ -171,9 +239,13 @@ describe("DuckDB reads a partitioned lakelog table", () => {
     const files = filePaths(dir, table);
     expect(files).toHaveLength(values.length);
     // the data files hold only the data columns
-    const fileColumns = await duck.rows(`SELECT DISTINCT name FROM parquet_schema(${sqlPaths(files)}) WHERE name IN ('id', 'p', 'n') ORDER BY name`);
+    const fileColumns = await duck.rows(
+      `SELECT DISTINCT name FROM parquet_schema(${sqlPaths(files)}) WHERE name IN ('id', 'p', 'n') ORDER BY name`,
+    );
     expect(fileColumns.map((r) => r[0])).toEqual(["id", "n"]);
-    const rows = await duck.rows(`SELECT id::VARCHAR, n::VARCHAR, p FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true) ORDER BY id`);
+    const rows = await duck.rows(
+      `SELECT id::VARCHAR, n::VARCHAR, p FROM read_parquet(${sqlPaths(files)}, hive_partitioning = true) ORDER BY id`,
+    );
     // DuckDB unescapes the directory names and reads __HIVE_DEFAULT_PARTITION__ as NULL
     expect(rows).toEqual(values.map((v, i) => [String(i), String(i * 10), v]));
     // and lakelog's own read agrees on every row

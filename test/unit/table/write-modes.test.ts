@@ -7,12 +7,22 @@ import { Int64, Struct, Utf8 } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidSchemaError } from "../../../src/errors/schema-errors.js";
 import { CommitConflictError, ConcurrentTransactionError, TableExistsError, WriteRefusedError } from "../../../src/errors/txn-errors.js";
-import { col } from "../../../src/scan/expression.js";
+import { col } from "../../../src/expr/expression.js";
 import type { StructField, StructType } from "../../../src/schema/types.js";
 import { DeltaTable, writeDeltaTable } from "../../../src/table/delta-table.js";
 import { columnCells } from "../../helpers/arrow-rows.js";
 import { field, testTable } from "../../helpers/write-arrow.js";
-import { actionsOf, activePaths, commitActions, dataFileKeys, expectRefusedCleanly, memoryUrl, removeTempDirs, storeKeys, tempTableDir } from "../../helpers/write-tables.js";
+import {
+  actionsOf,
+  activePaths,
+  commitActions,
+  dataFileKeys,
+  expectRefusedCleanly,
+  memoryUrl,
+  removeTempDirs,
+  storeKeys,
+  tempTableDir,
+} from "../../helpers/write-tables.js";
 
 afterAll(removeTempDirs);
 
@@ -39,7 +49,8 @@ async function contentsAt(table: DeltaTable): Promise<Array<[number, string | nu
 async function everAddedPaths(table: DeltaTable): Promise<string[]> {
   const latest = await table.refresh();
   const out: string[] = [];
-  for (let v = 0; v <= latest.version; v++) for (const add of await actionsOf(table.store, v, "add")) out.push(decodeURIComponent(add.path as string));
+  for (let v = 0; v <= latest.version; v++)
+    for (const add of await actionsOf(table.store, v, "add")) out.push(decodeURIComponent(add.path as string));
   return out;
 }
 
@@ -82,7 +93,13 @@ describe("append and overwrite", () => {
     expect(await contents(table)).toEqual([[100, "v100"]]);
     const removes = await actionsOf(table.store, result.version, "remove");
     expect(removes.map((r) => r.path).sort()).toEqual(old);
-    for (const r of removes) expect(r).toMatchObject({ dataChange: true, deletionTimestamp: expect.any(Number), extendedFileMetadata: true, size: expect.any(Number) });
+    for (const r of removes)
+      expect(r).toMatchObject({
+        dataChange: true,
+        deletionTimestamp: expect.any(Number),
+        extendedFileMetadata: true,
+        size: expect.any(Number),
+      });
     // the removed files stay in the store for time travel (vacuum deletes them)
     const keys = new Set(await storeKeys(table.store));
     for (const path of old) expect(keys.has(decodeURIComponent(path))).toBe(true);
@@ -117,7 +134,10 @@ describe("replaceWhere", () => {
     ["an expression", col("p").eq("b")],
   ])("on a partition column replaces only that partition (%s)", async (_title, predicate) => {
     const table = await partitionedTable();
-    const untouched = [...table.addActions()].filter((a) => a.partitionValues.p !== "b").map((a) => a.path).sort();
+    const untouched = [...table.addActions()]
+      .filter((a) => a.partitionValues.p !== "b")
+      .map((a) => a.path)
+      .sort();
     const replaced = [...table.addActions()].filter((a) => a.partitionValues.p === "b").map((a) => a.path);
     const result = await table.write(rowsIn("b", 30, 40, 50), { mode: "overwrite", replaceWhere: predicate });
     const after = await table.refresh();
@@ -148,7 +168,13 @@ describe("replaceWhere", () => {
     await (await table.refresh()).write(rowsIn("x", 10, 11, 12));
     const before = await table.refresh();
     const [first, second] = [...before.addActions()].map((a) => a.path);
-    const result = await before.write([{ id: 1n, p: "x", v: "new1" }, { id: 2n, p: "x", v: "new2" }], { mode: "overwrite", replaceWhere: "id < 3" });
+    const result = await before.write(
+      [
+        { id: 1n, p: "x", v: "new1" },
+        { id: 2n, p: "x", v: "new2" },
+      ],
+      { mode: "overwrite", replaceWhere: "id < 3" },
+    );
     expect(result.metrics).toMatchObject({ numRemovedFiles: 1, numDeletedRows: 2, numCopiedRows: 3, numOutputRows: 5 });
     const after = await before.refresh();
     expect(activePaths(after)).toContain(second);
@@ -178,14 +204,22 @@ describe("replaceWhere", () => {
 
   it("refuses written rows that do not match the predicate, committing nothing", async () => {
     const table = await partitionedTable();
-    const err = await expectRefusedCleanly(table, () => table.write([...rowsIn("b", 30), ...rowsIn("c", 31)], { mode: "overwrite", replaceWhere: "p = 'b'" }), WriteRefusedError);
+    const err = await expectRefusedCleanly(
+      table,
+      () => table.write([...rowsIn("b", 30), ...rowsIn("c", 31)], { mode: "overwrite", replaceWhere: "p = 'b'" }),
+      WriteRefusedError,
+    );
     expect(err.code).toBe("WRITE_REFUSED");
     expect(err.reason).toContain("replaceWhere");
   });
 
   it("refuses written rows where the predicate is NULL", async () => {
     const table = await partitionedTable();
-    await expectRefusedCleanly(table, () => table.write(rowsIn(null, 30), { mode: "overwrite", replaceWhere: "p = 'b'" }), WriteRefusedError);
+    await expectRefusedCleanly(
+      table,
+      () => table.write(rowsIn(null, 30), { mode: "overwrite", replaceWhere: "p = 'b'" }),
+      WriteRefusedError,
+    );
   });
 
   it("refuses replaceWhere without mode overwrite", async () => {
@@ -274,25 +308,40 @@ describe("writeDeltaTable modes", () => {
   it("lets exactly one of two racing first writes create the table", async () => {
     const url = memoryUrl("wdt-race");
     const outcomes = await Promise.allSettled([writeDeltaTable(url, rowsIn("a", 1)), writeDeltaTable(url, rowsIn("a", 2))]);
-    expect(outcomes.filter((o) => o.status === "fulfilled").map((o) => (o as PromiseFulfilledResult<{ version: number }>).value.version)).toEqual([0]);
+    expect(
+      outcomes.filter((o) => o.status === "fulfilled").map((o) => (o as PromiseFulfilledResult<{ version: number }>).value.version),
+    ).toEqual([0]);
     const table = await DeltaTable.open(url);
     expect(table.version).toBe(0);
     // the loser's data file was deleted
     expect(await dataFileKeys(table.store)).toEqual(activePaths(table).map((p) => decodeURIComponent(p)));
   });
 
-  // KNOWN BUG (reported): the loser fails with PROTOCOL_CHANGED. In mode "error" it should get
-  // TABLE_EXISTS; in mode "append" it should append to the table just created (write.ts retries
-  // only on MetadataChangedError, but the protocol rule fires first, so that path never runs).
   it("the loser of two racing first writes gets TABLE_EXISTS in mode error", async () => {
     const url = memoryUrl("wdt-race-error");
     const outcomes = await Promise.allSettled([writeDeltaTable(url, rowsIn("a", 1)), writeDeltaTable(url, rowsIn("a", 2))]);
     expect((outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult).reason).toBeInstanceOf(TableExistsError);
   });
 
+  it("the loser of two racing first writes in mode ignore writes nothing and leaves no data file", async () => {
+    const url = memoryUrl("wdt-race-ignore");
+    const outcomes = await Promise.all([
+      writeDeltaTable(url, rowsIn("a", 1), { mode: "ignore" }),
+      writeDeltaTable(url, rowsIn("a", 2), { mode: "ignore" }),
+    ]);
+    expect(outcomes.map((o) => o.skipped).sort()).toEqual([false, true]);
+    expect(outcomes.map((o) => o.version)).toEqual([0, 0]);
+    const table = await DeltaTable.open(url);
+    expect(table.version).toBe(0);
+    expect(await dataFileKeys(table.store)).toEqual(activePaths(table).map((p) => decodeURIComponent(p)));
+  });
+
   it("both of two racing first appends land", async () => {
     const url = memoryUrl("wdt-race-append");
-    const outcomes = await Promise.allSettled([writeDeltaTable(url, rowsIn("a", 1), { mode: "append" }), writeDeltaTable(url, rowsIn("a", 2), { mode: "append" })]);
+    const outcomes = await Promise.allSettled([
+      writeDeltaTable(url, rowsIn("a", 1), { mode: "append" }),
+      writeDeltaTable(url, rowsIn("a", 2), { mode: "append" }),
+    ]);
     expect(outcomes.map((o) => o.status)).toEqual(["fulfilled", "fulfilled"]);
     expect((await contents(await DeltaTable.open(url))).map(([id]) => id)).toEqual([1, 2]);
   });
@@ -404,7 +453,12 @@ describe("commitInfo", () => {
     const table = await partitionedTable();
     const result = await table.write(rowsIn("a", 10), { mode: "overwrite" });
     const [info] = await actionsOf(table.store, result.version, "commitInfo");
-    expect(info).toMatchObject({ operation: "WRITE", operationParameters: { mode: "Overwrite", partitionBy: '["p"]' }, isBlindAppend: false, readVersion: 1 });
+    expect(info).toMatchObject({
+      operation: "WRITE",
+      operationParameters: { mode: "Overwrite", partitionBy: '["p"]' },
+      isBlindAppend: false,
+      readVersion: 1,
+    });
     expect(info!.operationParameters).not.toHaveProperty("predicate");
     expect(info!.operationMetrics).toMatchObject({ numRemovedFiles: "4", numFiles: "1", numOutputRows: "1" });
   });
@@ -448,7 +502,10 @@ describe("files the writer leaves", () => {
     ["flat data (batches pooled)", false],
     ["nested data (more partitions than open files)", true],
   ])("puts every row of many interleaved partitions in its own partition's files: %s", async (_title, nested) => {
-    const schema: StructType = { type: "struct", fields: [f("id", "long"), f("p", "long"), f("x", nested ? { type: "struct", fields: [f("v", "long")] } : "long")] };
+    const schema: StructType = {
+      type: "struct",
+      fields: [f("id", "long"), f("p", "long"), f("x", nested ? { type: "struct", fields: [f("v", "long")] } : "long")],
+    };
     const table = await DeltaTable.create(memoryUrl("many-partitions"), { schema, partitionBy: ["p"] });
     const batches = [0, 1, 2].map((k) => {
       const ids = Array.from({ length: 400 }, (_, i) => BigInt(k * 400 + i));
@@ -490,7 +547,12 @@ describe("files the writer leaves", () => {
     const table = await DeltaTable.create(memoryUrl("stats"), { schema: SCHEMA, partitionBy: ["p"] });
     await table.write([...rowsIn("a", 5, -3, 9), { id: null as unknown as bigint, p: "a", v: null as unknown as string }]);
     const [add] = [...(await table.refresh()).addActions()];
-    expect(JSON.parse(add!.stats!)).toEqual({ numRecords: 4, minValues: { id: -3, v: "v-3" }, maxValues: { id: 9, v: "v9" }, nullCount: { id: 1, v: 1 } });
+    expect(JSON.parse(add!.stats!)).toEqual({
+      numRecords: 4,
+      minValues: { id: -3, v: "v-3" },
+      maxValues: { id: 9, v: "v9" },
+      nullCount: { id: 1, v: 1 },
+    });
   });
 
   it("reports progress through onProgress, ending at the rows and files written", async () => {
@@ -504,6 +566,11 @@ describe("files the writer leaves", () => {
 
   it("refuses repartitioning by a column the data lacks with INVALID_SCHEMA, writing nothing", async () => {
     const table = await partitionedTable();
-    await expectRefusedCleanly(table, () => table.write(rowsIn("a", 1), { mode: "overwrite", schemaMode: "overwrite", partitionBy: ["nope"] }), InvalidSchemaError, { fieldPath: "nope" });
+    await expectRefusedCleanly(
+      table,
+      () => table.write(rowsIn("a", 1), { mode: "overwrite", schemaMode: "overwrite", partitionBy: ["nope"] }),
+      InvalidSchemaError,
+      { fieldPath: "nope" },
+    );
   });
 });

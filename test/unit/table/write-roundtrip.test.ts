@@ -36,7 +36,8 @@ afterAll(removeTempDirs);
 
 const utc = new Timestamp(TimeUnit.MICROSECOND, "UTC");
 const ntz = new Timestamp(TimeUnit.MICROSECOND, null);
-const mapOf = (key: DataType, value: DataType) => new Map_(field("key_value", new Struct([field("key", key, false), field("value", value)]), false));
+const mapOf = (key: DataType, value: DataType) =>
+  new Map_(field("key_value", new Struct([field("key", key, false), field("value", value)]), false));
 const I64_MIN = -(2n ** 63n);
 const I64_MAX = 2n ** 63n - 1n;
 
@@ -55,7 +56,13 @@ interface TypeCase {
 const CASES: TypeCase[] = [
   { name: "byte", type: new Int8(), delta: "byte", values: [-128, 127, 0, -1, null, 1], expected: [-128, 127, 0, -1, null, 1] },
   { name: "short", type: new Int16(), delta: "short", values: [-32768, 32767, 0, -1, null, 2], expected: [-32768, 32767, 0, -1, null, 2] },
-  { name: "integer", type: new Int32(), delta: "integer", values: [-2147483648, 2147483647, 0, -1, null, 3], expected: [-2147483648, 2147483647, 0, -1, null, 3] },
+  {
+    name: "integer",
+    type: new Int32(),
+    delta: "integer",
+    values: [-2147483648, 2147483647, 0, -1, null, 3],
+    expected: [-2147483648, 2147483647, 0, -1, null, 3],
+  },
   {
     name: "long",
     type: new Int64(),
@@ -126,7 +133,13 @@ const CASES: TypeCase[] = [
     values: [new Uint8Array(), Uint8Array.of(0, 255, 128, 1), null, Uint8Array.of(0), new TextEncoder().encode("abc"), null],
     expected: ["hex:", "hex:00ff8001", null, "hex:00", "hex:616263", null],
   },
-  { name: "boolean", type: new Bool(), delta: "boolean", values: [true, false, null, true, false, null], expected: [true, false, null, true, false, null] },
+  {
+    name: "boolean",
+    type: new Bool(),
+    delta: "boolean",
+    values: [true, false, null, true, false, null],
+    expected: [true, false, null, true, false, null],
+  },
   {
     name: "date",
     type: new DateDay(),
@@ -151,16 +164,38 @@ const CASES: TypeCase[] = [
   },
   {
     name: "nested_struct",
-    type: new Struct([field("a", new Int32()), field("b", new Utf8()), field("inner", new Struct([field("x", new Int64()), field("d", new DateDay())]))]),
+    type: new Struct([
+      field("a", new Int32()),
+      field("b", new Utf8()),
+      field("inner", new Struct([field("x", new Int64()), field("d", new DateDay())])),
+    ]),
     delta: {
       type: "struct",
       fields: [
         { name: "a", type: "integer", nullable: true, metadata: {} },
         { name: "b", type: "string", nullable: true, metadata: {} },
-        { name: "inner", type: { type: "struct", fields: [{ name: "x", type: "long", nullable: true, metadata: {} }, { name: "d", type: "date", nullable: true, metadata: {} }] }, nullable: true, metadata: {} },
+        {
+          name: "inner",
+          type: {
+            type: "struct",
+            fields: [
+              { name: "x", type: "long", nullable: true, metadata: {} },
+              { name: "d", type: "date", nullable: true, metadata: {} },
+            ],
+          },
+          nullable: true,
+          metadata: {},
+        },
       ],
     },
-    values: [{ a: 1, b: "x", inner: { x: I64_MAX, d: -1 } }, { a: null, b: null, inner: null }, null, { a: -5, b: "", inner: { x: null, d: null } }, null, { a: 0, b: "z", inner: { x: 1n, d: 0 } }],
+    values: [
+      { a: 1, b: "x", inner: { x: I64_MAX, d: -1 } },
+      { a: null, b: null, inner: null },
+      null,
+      { a: -5, b: "", inner: { x: null, d: null } },
+      null,
+      { a: 0, b: "z", inner: { x: 1n, d: 0 } },
+    ],
     expected: [
       { a: 1, b: "x", inner: { x: `i64:${I64_MAX}`, d: "date:-1d" } },
       { a: null, b: null, inner: null },
@@ -182,7 +217,13 @@ const CASES: TypeCase[] = [
     type: new List(field("element", new Struct([field("k", new Utf8()), field("v", new Float64())]))),
     delta: {
       type: "array",
-      elementType: { type: "struct", fields: [{ name: "k", type: "string", nullable: true, metadata: {} }, { name: "v", type: "double", nullable: true, metadata: {} }] },
+      elementType: {
+        type: "struct",
+        fields: [
+          { name: "k", type: "string", nullable: true, metadata: {} },
+          { name: "v", type: "double", nullable: true, metadata: {} },
+        ],
+      },
       containsNull: true,
     },
     values: [[{ k: "a", v: 1.5 }, { k: null, v: null }, null], [], null, [{ k: "ü", v: -0 }], null, [null, null]],
@@ -199,8 +240,36 @@ const CASES: TypeCase[] = [
     name: "string_int_map",
     type: mapOf(new Utf8(), new Int32()),
     delta: { type: "map", keyType: "string", valueType: "integer", valueContainsNull: true },
-    values: [[["a", 1], ["b", null]], [], null, [["", -1]], [["x", 0], ["y", 2147483647], ["z", null]], null],
-    expected: [[{ key: "a", value: 1 }, { key: "b", value: null }], [], null, [{ key: "", value: -1 }], [{ key: "x", value: 0 }, { key: "y", value: 2147483647 }, { key: "z", value: null }], null],
+    values: [
+      [
+        ["a", 1],
+        ["b", null],
+      ],
+      [],
+      null,
+      [["", -1]],
+      [
+        ["x", 0],
+        ["y", 2147483647],
+        ["z", null],
+      ],
+      null,
+    ],
+    expected: [
+      [
+        { key: "a", value: 1 },
+        { key: "b", value: null },
+      ],
+      [],
+      null,
+      [{ key: "", value: -1 }],
+      [
+        { key: "x", value: 0 },
+        { key: "y", value: 2147483647 },
+        { key: "z", value: null },
+      ],
+      null,
+    ],
   },
   {
     name: "int_struct_map",
@@ -211,8 +280,28 @@ const CASES: TypeCase[] = [
       valueType: { type: "struct", fields: [{ name: "n", type: "string", nullable: true, metadata: {} }] },
       valueContainsNull: true,
     },
-    values: [[[1n, { n: "one" }], [I64_MIN, null]], null, [], [[2n, { n: null }]], null, [[3n, { n: "" }]]],
-    expected: [[{ key: "i64:1", value: { n: "one" } }, { key: `i64:${I64_MIN}`, value: null }], null, [], [{ key: "i64:2", value: { n: null } }], null, [{ key: "i64:3", value: { n: "" } }]],
+    values: [
+      [
+        [1n, { n: "one" }],
+        [I64_MIN, null],
+      ],
+      null,
+      [],
+      [[2n, { n: null }]],
+      null,
+      [[3n, { n: "" }]],
+    ],
+    expected: [
+      [
+        { key: "i64:1", value: { n: "one" } },
+        { key: `i64:${I64_MIN}`, value: null },
+      ],
+      null,
+      [],
+      [{ key: "i64:2", value: { n: null } }],
+      null,
+      [{ key: "i64:3", value: { n: "" } }],
+    ],
   },
 ];
 
@@ -229,7 +318,10 @@ function wideTable(): Table {
 function cellsById(table: Table, column: string): unknown[] {
   const ids = columnCells(table, "id") as number[];
   const cells = columnCells(table, column);
-  return ids.map((id, i) => [id, cells[i]] as const).sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+  return ids
+    .map((id, i) => [id, cells[i]] as const)
+    .sort((a, b) => a[0] - b[0])
+    .map(([, c]) => c);
 }
 
 describe.each([
@@ -304,8 +396,20 @@ const PARTITION_CASES: PartitionCase[] = [
     serialized: ["a/b", "%", "=", " ", "日本", "x y=z%2F", null, "plain", "a:b?c#d", "ü\\", null],
   },
   { name: "byte", type: new Int8(), values: [-128, 127, null, 0], expected: [-128, 127, null, 0], serialized: ["-128", "127", null, "0"] },
-  { name: "short", type: new Int16(), values: [-32768, 32767, null], expected: [-32768, 32767, null], serialized: ["-32768", "32767", null] },
-  { name: "integer", type: new Int32(), values: [-2147483648, 2147483647, null, 7], expected: [-2147483648, 2147483647, null, 7], serialized: ["-2147483648", "2147483647", null, "7"] },
+  {
+    name: "short",
+    type: new Int16(),
+    values: [-32768, 32767, null],
+    expected: [-32768, 32767, null],
+    serialized: ["-32768", "32767", null],
+  },
+  {
+    name: "integer",
+    type: new Int32(),
+    values: [-2147483648, 2147483647, null, 7],
+    expected: [-2147483648, 2147483647, null, 7],
+    serialized: ["-2147483648", "2147483647", null, "7"],
+  },
   {
     name: "long",
     type: new Int64(),
@@ -355,12 +459,21 @@ const PARTITION_CASES: PartitionCase[] = [
 /** Hive's escapePathName, written out independently: the characters Spark escapes in directory names. */
 function hiveEscape(text: string): string {
   const escaped = new Set(['"', "#", "%", "'", "*", "/", ":", "=", "?", "\\", "\u007f", "{", "[", "]", "^"]);
-  return Array.from(text, (ch) => (ch.charCodeAt(0) < 0x20 || escaped.has(ch) ? `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}` : ch)).join("");
+  return Array.from(text, (ch) =>
+    ch.charCodeAt(0) < 0x20 || escaped.has(ch) ? `%${ch.charCodeAt(0).toString(16).toUpperCase().padStart(2, "0")}` : ch,
+  ).join("");
 }
 
 async function checkPartitionRoundTrip(c: PartitionCase, store: string, url: string): Promise<void> {
   const ids = c.values.map((_, i) => BigInt(i));
-  await writeDeltaTable(url, testTable([[field("id", new Int64(), false), ids], [field("p", c.type), c.values]]), { partitionBy: ["p"] });
+  await writeDeltaTable(
+    url,
+    testTable([
+      [field("id", new Int64(), false), ids],
+      [field("p", c.type), c.values],
+    ]),
+    { partitionBy: ["p"] },
+  );
   const table = await DeltaTable.open(url);
   expect(table.partitionColumns).toEqual(["p"]);
 
@@ -393,18 +506,40 @@ describe.each(PARTITION_CASES.map((c) => [c.name, c] as const))("a %s partition 
   it.each([
     ["memory", () => memoryUrl("partition")],
     ["local", () => tempTableDir()],
-  ])("round-trips its values and Hive-escapes its directories (%s store)", (store, makeUrl) => checkPartitionRoundTrip(c, store, makeUrl()));
+  ])("round-trips its values and Hive-escapes its directories (%s store)", (store, makeUrl) =>
+    checkPartitionRoundTrip(c, store, makeUrl()),
+  );
 });
 
 describe("a binary partition column", () => {
   it("round-trips non-empty values and nulls", () =>
-    checkPartitionRoundTrip({ name: "binary", type: new Binary(), values: [new TextEncoder().encode("a/b"), null, Uint8Array.of(0xc3, 0xbc)], expected: ["hex:612f62", null, "hex:c3bc"], serialized: ["a/b", null, "ü"] }, "memory", memoryUrl("bin-part")));
+    checkPartitionRoundTrip(
+      {
+        name: "binary",
+        type: new Binary(),
+        values: [new TextEncoder().encode("a/b"), null, Uint8Array.of(0xc3, 0xbc)],
+        expected: ["hex:612f62", null, "hex:c3bc"],
+        serialized: ["a/b", null, "ü"],
+      },
+      "memory",
+      memoryUrl("bin-part"),
+    ));
 
   // KNOWN BUG (reported): an empty binary value is logged as partitionValues "" while its file
   // goes to the __HIVE_DEFAULT_PARTITION__ directory, so one partition gets two files and two
   // different partitionValues. Flip to `it` once serializePartitionValue maps "" to null for binary.
   it("writes an empty binary value as the null partition, like an empty string", () =>
-    checkPartitionRoundTrip({ name: "binary", type: new Binary(), values: [new TextEncoder().encode("a/b"), new Uint8Array(), null], expected: ["hex:612f62", null, null], serialized: ["a/b", null, null] }, "memory", memoryUrl("bin-part")));
+    checkPartitionRoundTrip(
+      {
+        name: "binary",
+        type: new Binary(),
+        values: [new TextEncoder().encode("a/b"), new Uint8Array(), null],
+        expected: ["hex:612f62", null, null],
+        serialized: ["a/b", null, null],
+      },
+      "memory",
+      memoryUrl("bin-part"),
+    ));
 });
 
 describe("hostile partition strings in add.path", () => {

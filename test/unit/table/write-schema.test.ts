@@ -36,7 +36,16 @@ import type { StructField, StructType } from "../../../src/schema/types.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
 import { canonicalRows, columnCells } from "../../helpers/arrow-rows.js";
 import { field, testBatch, testTable, type TestColumn } from "../../helpers/write-arrow.js";
-import { actionsOf, activePaths, dataFileKeys, expectFailure, expectRefusedCleanly, memoryUrl, removeTempDirs, tempTableDir } from "../../helpers/write-tables.js";
+import {
+  actionsOf,
+  activePaths,
+  dataFileKeys,
+  expectFailure,
+  expectRefusedCleanly,
+  memoryUrl,
+  removeTempDirs,
+  tempTableDir,
+} from "../../helpers/write-tables.js";
 
 afterAll(removeTempDirs);
 
@@ -55,7 +64,8 @@ const STRICT: StructType = {
   ],
 };
 
-const sType = (extra: ReturnType<typeof field>[] = [], a: ArrowType = new Int32(), b: ArrowType = new Utf8()) => new Struct([field("a", a), field("b", b), ...extra]);
+const sType = (extra: ReturnType<typeof field>[] = [], a: ArrowType = new Int32(), b: ArrowType = new Utf8()) =>
+  new Struct([field("a", a), field("b", b), ...extra]);
 const tagsType = (element: ArrowType = new Utf8()) => new List(field("element", element));
 const attrsType = () => new Map_(field("key_value", new Struct([field("key", new Utf8(), false), field("value", new Int32())]), false));
 const utc = new Timestamp(TimeUnit.MICROSECOND, "UTC");
@@ -88,20 +98,98 @@ interface Refusal {
 }
 
 const REFUSALS: Refusal[] = [
-  { title: "a missing NOT NULL column", columns: rows({ id: undefined }), type: SchemaMismatchError, fields: { fieldPath: "id", expected: "long not null", actual: "(absent)" } },
-  { title: "string data in a long column", columns: rows({ id: [field("id", new Utf8()), ["1", "2"]] }), type: SchemaMismatchError, fields: { fieldPath: "id", expected: "long", actual: "string" } },
-  { title: "a nested type mismatch", columns: rows({ s: [field("s", sType([], new Int32(), new Int64())), [{ a: 1, b: 5n }, null]] }), type: SchemaMismatchError, fields: { fieldPath: "s.b", expected: "string", actual: "long" } },
-  { title: "an array element type mismatch", columns: rows({ tags: [field("tags", tagsType(new Int32())), [[1], []]] }), type: SchemaMismatchError, fields: { fieldPath: "tags.element", expected: "string", actual: "integer" } },
-  { title: "a struct where a string is expected", columns: rows({ name: [field("name", sType()), [null, null]] }), type: SchemaMismatchError, fields: { fieldPath: "name", expected: "string", actual: "struct<a: integer, b: string>" } },
-  { title: "timestamp_ntz data in a timestamp column", columns: rows({ ts: [field("ts", new Timestamp(TimeUnit.MICROSECOND, null)), [0n, 1n]] }), type: SchemaMismatchError, fields: { fieldPath: "ts", expected: "timestamp", actual: "timestamp_ntz" } },
-  { title: "long data in an integer column (narrowing)", columns: rows({ s: [field("s", sType([], new Int64())), [{ a: 1n, b: "x" }, null]] }), type: SchemaMismatchError, fields: { fieldPath: "s.a", expected: "integer", actual: "long" } },
-  { title: "double data in a long column", columns: rows({ id: [field("id", new Float64()), [1, 2]] }), type: SchemaMismatchError, fields: { fieldPath: "id", expected: "long", actual: "double" } },
-  { title: "an extra top-level column", columns: [...rows(), [field("extra", new Float64()), [1, 2]]], type: SchemaMismatchError, fields: { fieldPath: "extra", expected: "(absent)", actual: "double" } },
-  { title: "an extra nested field", columns: rows({ s: [field("s", sType([field("c", new Int8())])), [{ a: 1, b: "x", c: 1 }, null]] }), type: SchemaMismatchError, fields: { fieldPath: "s.c", expected: "(absent)", actual: "byte" } },
-  { title: "a null in a NOT NULL column", columns: rows({ id: [field("id", new Int64()), [1n, null]] }), type: NullConstraintError, fields: { columnPath: "id", row: 1, count: 1 } },
-  { title: "a null in a NOT NULL struct member", columns: rows({ s: [field("s", sType()), [{ a: 1, b: "x" }, { a: null, b: "y" }]] }), type: NullConstraintError, fields: { columnPath: "s.a", row: 1 } },
-  { title: "a null array element where elements may not be null", columns: rows({ tags: [field("tags", tagsType()), [["a", null], []]] }), type: NullConstraintError, fields: { columnPath: "tags.element", row: 0 } },
-  { title: "a null map value where values may not be null", columns: rows({ attrs: [field("attrs", attrsType()), [null, [["k", null]]]] }), type: NullConstraintError, fields: { columnPath: "attrs.value", row: 1 } },
+  {
+    title: "a missing NOT NULL column",
+    columns: rows({ id: undefined }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "id", expected: "long not null", actual: "(absent)" },
+  },
+  {
+    title: "string data in a long column",
+    columns: rows({ id: [field("id", new Utf8()), ["1", "2"]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "id", expected: "long", actual: "string" },
+  },
+  {
+    title: "a nested type mismatch",
+    columns: rows({ s: [field("s", sType([], new Int32(), new Int64())), [{ a: 1, b: 5n }, null]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "s.b", expected: "string", actual: "long" },
+  },
+  {
+    title: "an array element type mismatch",
+    columns: rows({ tags: [field("tags", tagsType(new Int32())), [[1], []]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "tags.element", expected: "string", actual: "integer" },
+  },
+  {
+    title: "a struct where a string is expected",
+    columns: rows({ name: [field("name", sType()), [null, null]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "name", expected: "string", actual: "struct<a: integer, b: string>" },
+  },
+  {
+    title: "timestamp_ntz data in a timestamp column",
+    columns: rows({ ts: [field("ts", new Timestamp(TimeUnit.MICROSECOND, null)), [0n, 1n]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "ts", expected: "timestamp", actual: "timestamp_ntz" },
+  },
+  {
+    title: "long data in an integer column (narrowing)",
+    columns: rows({ s: [field("s", sType([], new Int64())), [{ a: 1n, b: "x" }, null]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "s.a", expected: "integer", actual: "long" },
+  },
+  {
+    title: "double data in a long column",
+    columns: rows({ id: [field("id", new Float64()), [1, 2]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "id", expected: "long", actual: "double" },
+  },
+  {
+    title: "an extra top-level column",
+    columns: [...rows(), [field("extra", new Float64()), [1, 2]]],
+    type: SchemaMismatchError,
+    fields: { fieldPath: "extra", expected: "(absent)", actual: "double" },
+  },
+  {
+    title: "an extra nested field",
+    columns: rows({ s: [field("s", sType([field("c", new Int8())])), [{ a: 1, b: "x", c: 1 }, null]] }),
+    type: SchemaMismatchError,
+    fields: { fieldPath: "s.c", expected: "(absent)", actual: "byte" },
+  },
+  {
+    title: "a null in a NOT NULL column",
+    columns: rows({ id: [field("id", new Int64()), [1n, null]] }),
+    type: NullConstraintError,
+    fields: { columnPath: "id", row: 1, count: 1 },
+  },
+  {
+    title: "a null in a NOT NULL struct member",
+    columns: rows({
+      s: [
+        field("s", sType()),
+        [
+          { a: 1, b: "x" },
+          { a: null, b: "y" },
+        ],
+      ],
+    }),
+    type: NullConstraintError,
+    fields: { columnPath: "s.a", row: 1 },
+  },
+  {
+    title: "a null array element where elements may not be null",
+    columns: rows({ tags: [field("tags", tagsType()), [["a", null], []]] }),
+    type: NullConstraintError,
+    fields: { columnPath: "tags.element", row: 0 },
+  },
+  {
+    title: "a null map value where values may not be null",
+    columns: rows({ attrs: [field("attrs", attrsType()), [null, [["k", null]]]] }),
+    type: NullConstraintError,
+    fields: { columnPath: "attrs.value", row: 1 },
+  },
 ];
 
 describe("schema enforcement refuses data that does not fit, committing nothing", () => {
@@ -143,7 +231,12 @@ describe("schema enforcement refuses data that does not fit, committing nothing"
 
   it("matches columns case-insensitively and keeps the table's spelling", async () => {
     const table = await strictTable();
-    await table.write(testTable([[field("ID", new Int64(), false), [11n]], [field("Name", new Utf8()), ["upper"]]]));
+    await table.write(
+      testTable([
+        [field("ID", new Int64(), false), [11n]],
+        [field("Name", new Utf8()), ["upper"]],
+      ]),
+    );
     const read = await (await table.refresh()).toArrow({ filter: "id = 11" });
     expect(read.schema.fields.map((x) => x.name)).toEqual(["id", "name", "s", "tags", "attrs", "ts"]);
     expect(columnCells(read, "name")).toEqual(["upper"]);
@@ -151,14 +244,33 @@ describe("schema enforcement refuses data that does not fit, committing nothing"
 
   it("refuses data with two columns differing only in case", async () => {
     const table = await strictTable();
-    await expectRefusedCleanly(table, () => table.write(testTable([[field("id", new Int64(), false), [1n]], [field("ID", new Int64()), [2n]]])), InvalidSchemaError);
+    await expectRefusedCleanly(
+      table,
+      () =>
+        table.write(
+          testTable([
+            [field("id", new Int64(), false), [1n]],
+            [field("ID", new Int64()), [2n]],
+          ]),
+        ),
+      InvalidSchemaError,
+    );
   });
 
   it("leaves no file behind when a later batch of a stream is refused (partitioned table, several open files)", async () => {
     const url = memoryUrl("late-refusal");
-    const table = await DeltaTable.create(url, { schema: { type: "struct", fields: [f("id", "long", false), f("p", "string")] }, partitionBy: ["p"] });
-    const good = testBatch([[field("id", new Int64()), [1n, 2n, 3n]], [field("p", new Utf8()), ["a", "b", "c"]]]);
-    const bad = testBatch([[field("id", new Int64()), [4n, null]], [field("p", new Utf8()), ["a", "d"]]]);
+    const table = await DeltaTable.create(url, {
+      schema: { type: "struct", fields: [f("id", "long", false), f("p", "string")] },
+      partitionBy: ["p"],
+    });
+    const good = testBatch([
+      [field("id", new Int64()), [1n, 2n, 3n]],
+      [field("p", new Utf8()), ["a", "b", "c"]],
+    ]);
+    const bad = testBatch([
+      [field("id", new Int64()), [4n, null]],
+      [field("p", new Utf8()), ["a", "d"]],
+    ]);
     async function* stream(): AsyncGenerator<RecordBatch> {
       yield good;
       yield good;
@@ -171,7 +283,11 @@ describe("schema enforcement refuses data that does not fit, committing nothing"
   it("leaves no file behind on the local store either", async () => {
     const table = await strictTable(tempTableDir());
     const before = await dataFileKeys(table.store);
-    await expectRefusedCleanly(table, () => table.write([testBatch(rows()), testBatch(rows({ id: [field("id", new Int64()), [null, 1n]] }))]), NullConstraintError);
+    await expectRefusedCleanly(
+      table,
+      () => table.write([testBatch(rows()), testBatch(rows({ id: [field("id", new Int64()), [null, 1n]] }))]),
+      NullConstraintError,
+    );
     expect(await dataFileKeys(table.store)).toEqual(before);
   });
 });
@@ -179,7 +295,16 @@ describe("schema enforcement refuses data that does not fit, committing nothing"
 describe("safe upcasts are applied on write", () => {
   const WIDE: StructType = {
     type: "struct",
-    fields: [f("l", "long"), f("d", "double"), f("sh", "short"), f("dec", "decimal(10,4)"), f("ts", "timestamp"), f("ntz", "timestamp_ntz"), f("str", "string"), f("i", "integer")],
+    fields: [
+      f("l", "long"),
+      f("d", "double"),
+      f("sh", "short"),
+      f("dec", "decimal(10,4)"),
+      f("ts", "timestamp"),
+      f("ntz", "timestamp_ntz"),
+      f("str", "string"),
+      f("i", "integer"),
+    ],
   };
   it.each<[string, TestColumn, string, unknown[]]>([
     ["int32 into long", [field("l", new Int32()), [-2147483648, 7]], "l", ["i64:-2147483648", "i64:7"]],
@@ -190,9 +315,24 @@ describe("safe upcasts are applied on write", () => {
     ["uint8 into short", [field("sh", new Uint8()), [255, 0]], "sh", [255, 0]],
     ["decimal(5,2) into decimal(10,4)", [field("dec", new Decimal(2, 5, 128)), [-12345n, 1n]], "dec", ["dec:-123.4500", "dec:0.0100"]],
     ["int16 into integer", [field("i", new Int16()), [-32768, 1]], "i", [-32768, 1]],
-    ["millisecond timestamps into timestamp", [field("ts", new Timestamp(TimeUnit.MILLISECOND, "UTC")), [-1n, 1700000000123n]], "ts", ["ts:-1000", "ts:1700000000123000"]],
-    ["second timestamps into timestamp", [field("ts", new Timestamp(TimeUnit.SECOND, "UTC")), [-1n, 1n]], "ts", ["ts:-1000000", "ts:1000000"]],
-    ["nanosecond timestamps (whole µs) into timestamp", [field("ts", new Timestamp(TimeUnit.NANOSECOND, "UTC")), [-1000n, 5000n]], "ts", ["ts:-1", "ts:5"]],
+    [
+      "millisecond timestamps into timestamp",
+      [field("ts", new Timestamp(TimeUnit.MILLISECOND, "UTC")), [-1n, 1700000000123n]],
+      "ts",
+      ["ts:-1000", "ts:1700000000123000"],
+    ],
+    [
+      "second timestamps into timestamp",
+      [field("ts", new Timestamp(TimeUnit.SECOND, "UTC")), [-1n, 1n]],
+      "ts",
+      ["ts:-1000000", "ts:1000000"],
+    ],
+    [
+      "nanosecond timestamps (whole µs) into timestamp",
+      [field("ts", new Timestamp(TimeUnit.NANOSECOND, "UTC")), [-1000n, 5000n]],
+      "ts",
+      ["ts:-1", "ts:5"],
+    ],
     ["date into timestamp_ntz (midnight)", [field("ntz", new DateDay()), [1, -1]], "ntz", ["ts:86400000000", "ts:-86400000000"]],
   ])("%s", async (_title, column, name, expected) => {
     const table = await DeltaTable.create(memoryUrl("upcast"), { schema: WIDE });
@@ -205,7 +345,13 @@ describe("safe upcasts are applied on write", () => {
   it("writes dictionary-encoded strings as plain strings", async () => {
     const table = await DeltaTable.create(memoryUrl("dict"), { schema: WIDE });
     const type = new Dictionary(new Utf8(), new Int32());
-    const data = makeData({ type, length: 3, nullCount: 0, data: Int32Array.of(1, 0, 1), dictionary: vectorFromArray(["x", "y"], new Utf8()) });
+    const data = makeData({
+      type,
+      length: 3,
+      nullCount: 0,
+      data: Int32Array.of(1, 0, 1),
+      dictionary: vectorFromArray(["x", "y"], new Utf8()),
+    });
     const schema = new Schema([field("str", type)]);
     const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [data] }));
     await table.write(new Table([batch]));
@@ -214,7 +360,12 @@ describe("safe upcasts are applied on write", () => {
 
   it("writes large strings and zoned timestamps of any zone as string and timestamp (UTC instants)", async () => {
     const table = await DeltaTable.create(memoryUrl("large-zoned"), { schema: WIDE });
-    await table.write(new Table({ str: vectorFromArray(["a", null, "ccc"], new LargeUtf8()), ts: vectorFromArray([0, 1000, null], new Timestamp(TimeUnit.MILLISECOND, "Europe/Paris")) }));
+    await table.write(
+      new Table({
+        str: vectorFromArray(["a", null, "ccc"], new LargeUtf8()),
+        ts: vectorFromArray([0, 1000, null], new Timestamp(TimeUnit.MILLISECOND, "Europe/Paris")),
+      }),
+    );
     const read = await (await table.refresh()).toArrow({ columns: ["str", "ts"] });
     expect(columnCells(read, "str")).toEqual(["a", null, "ccc"]);
     expect(columnCells(read, "ts")).toEqual(["ts:0", "ts:1000000", null]);
@@ -228,20 +379,38 @@ describe("safe upcasts are applied on write", () => {
 
   it("refuses widening a column without type widening, naming both types", async () => {
     const table = await DeltaTable.create(memoryUrl("no-widen"), { schema: WIDE });
-    await expectRefusedCleanly(table, () => table.write(testTable([[field("i", new Int64()), [1n]]]), { schemaMode: "merge" }), SchemaMismatchError, { fieldPath: "i", expected: "integer", actual: "long" });
+    await expectRefusedCleanly(
+      table,
+      () => table.write(testTable([[field("i", new Int64()), [1n]]]), { schemaMode: "merge" }),
+      SchemaMismatchError,
+      { fieldPath: "i", expected: "integer", actual: "long" },
+    );
   });
 });
 
 describe("schemaMode merge", () => {
   async function base(): Promise<DeltaTable> {
-    const table = await DeltaTable.create(memoryUrl("merge"), { schema: { type: "struct", fields: [f("id", "long", false), f("s", { type: "struct", fields: [f("a", "integer")] })] } });
-    await table.write(testTable([[field("id", new Int64()), [1n, 2n]], [field("s", new Struct([field("a", new Int32())])), [{ a: 1 }, null]]]));
+    const table = await DeltaTable.create(memoryUrl("merge"), {
+      schema: { type: "struct", fields: [f("id", "long", false), f("s", { type: "struct", fields: [f("a", "integer")] })] },
+    });
+    await table.write(
+      testTable([
+        [field("id", new Int64()), [1n, 2n]],
+        [field("s", new Struct([field("a", new Int32())])), [{ a: 1 }, null]],
+      ]),
+    );
     return table.refresh();
   }
 
   it("adds a top-level column; old rows read it as null", async () => {
     const table = await base();
-    const result = await table.write(testTable([[field("id", new Int64()), [3n]], [field("extra", new Utf8()), ["new"]]]), { schemaMode: "merge" });
+    const result = await table.write(
+      testTable([
+        [field("id", new Int64()), [3n]],
+        [field("extra", new Utf8()), ["new"]],
+      ]),
+      { schemaMode: "merge" },
+    );
     const after = await table.refresh();
     expect(after.schema.fields.map((x) => [x.name, x.type, x.nullable])).toEqual([
       ["id", "long", false],
@@ -258,10 +427,20 @@ describe("schemaMode merge", () => {
 
   it("adds a nested field; old structs read it as null, null structs stay null", async () => {
     const table = await base();
-    await table.write(testTable([[field("id", new Int64()), [3n]], [field("s", new Struct([field("a", new Int32()), field("b", new Float64())])), [{ a: 3, b: 0.5 }]]]), { schemaMode: "merge" });
+    await table.write(
+      testTable([
+        [field("id", new Int64()), [3n]],
+        [field("s", new Struct([field("a", new Int32()), field("b", new Float64())])), [{ a: 3, b: 0.5 }]],
+      ]),
+      { schemaMode: "merge" },
+    );
     const after = await table.refresh();
     expect(after.schema.fields[1]!.type).toEqual({ type: "struct", fields: [f("a", "integer"), f("b", "double")] });
-    expect(canonicalRows(await after.toArrow())).toEqual(['{"id":"i64:1","s":{"a":1,"b":null}}', '{"id":"i64:2","s":null}', '{"id":"i64:3","s":{"a":3,"b":"f:0.5"}}']);
+    expect(canonicalRows(await after.toArrow())).toEqual([
+      '{"id":"i64:1","s":{"a":1,"b":null}}',
+      '{"id":"i64:2","s":null}',
+      '{"id":"i64:3","s":{"a":3,"b":"f:0.5"}}',
+    ]);
   });
 
   it("adds fields to structs inside arrays and map values", async () => {
@@ -287,8 +466,17 @@ describe("schemaMode merge", () => {
       { schemaMode: "merge" },
     );
     const after = await table.refresh();
-    expect(after.schema.fields[1]!.type).toEqual({ type: "array", elementType: { type: "struct", fields: [f("a", "integer"), f("b", "string")] }, containsNull: true });
-    expect(after.schema.fields[2]!.type).toEqual({ type: "map", keyType: "string", valueType: { type: "struct", fields: [f("x", "integer"), f("y", "string")] }, valueContainsNull: true });
+    expect(after.schema.fields[1]!.type).toEqual({
+      type: "array",
+      elementType: { type: "struct", fields: [f("a", "integer"), f("b", "string")] },
+      containsNull: true,
+    });
+    expect(after.schema.fields[2]!.type).toEqual({
+      type: "map",
+      keyType: "string",
+      valueType: { type: "struct", fields: [f("x", "integer"), f("y", "string")] },
+      valueContainsNull: true,
+    });
     expect(canonicalRows(await after.toArrow())).toEqual([
       '{"arr":[{"a":1,"b":null}],"id":"i64:1","m":[{"key":"k","value":{"x":1,"y":null}}]}',
       '{"arr":[{"a":2,"b":"B"}],"id":"i64:2","m":[{"key":"k","value":{"x":2,"y":"Y"}}]}',
@@ -297,7 +485,13 @@ describe("schemaMode merge", () => {
 
   it("combines with mode overwrite: the schema grows and the old rows go", async () => {
     const table = await base();
-    await table.write(testTable([[field("id", new Int64()), [3n]], [field("z", new Utf8()), ["z"]]]), { mode: "overwrite", schemaMode: "merge" });
+    await table.write(
+      testTable([
+        [field("id", new Int64()), [3n]],
+        [field("z", new Utf8()), ["z"]],
+      ]),
+      { mode: "overwrite", schemaMode: "merge" },
+    );
     const after = await table.refresh();
     expect(after.schema.fields.map((x) => x.name)).toEqual(["id", "s", "z"]);
     expect(canonicalRows(await after.toArrow())).toEqual(['{"id":"i64:3","s":null,"z":"z"}']);
@@ -305,7 +499,13 @@ describe("schemaMode merge", () => {
 
   it("makes a column added from a NOT NULL Arrow field nullable (old rows have no value)", async () => {
     const table = await base();
-    await table.write(testTable([[field("id", new Int64()), [3n]], [field("req", new Int32(), false), [1]]]), { schemaMode: "merge" });
+    await table.write(
+      testTable([
+        [field("id", new Int64()), [3n]],
+        [field("req", new Int32(), false), [1]],
+      ]),
+      { schemaMode: "merge" },
+    );
     expect((await table.refresh()).schema.fields.find((x) => x.name === "req")).toMatchObject({ nullable: true });
   });
 
@@ -319,25 +519,54 @@ describe("schemaMode merge", () => {
 
   it("still refuses incompatible types", async () => {
     const table = await base();
-    await expectRefusedCleanly(table, () => table.write(testTable([[field("id", new Utf8()), ["x"]]]), { schemaMode: "merge" }), SchemaMismatchError, { fieldPath: "id", expected: "long", actual: "string" });
+    await expectRefusedCleanly(
+      table,
+      () => table.write(testTable([[field("id", new Utf8()), ["x"]]]), { schemaMode: "merge" }),
+      SchemaMismatchError,
+      { fieldPath: "id", expected: "long", actual: "string" },
+    );
   });
 
   it("refuses a new column name Delta forbids without column mapping", async () => {
     const table = await base();
-    await expectRefusedCleanly(table, () => table.write(testTable([[field("id", new Int64()), [1n]], [field("bad name", new Int32()), [1]]]), { schemaMode: "merge" }), InvalidSchemaError, { fieldPath: "`bad name`" });
+    await expectRefusedCleanly(
+      table,
+      () =>
+        table.write(
+          testTable([
+            [field("id", new Int64()), [1n]],
+            [field("bad name", new Int32()), [1]],
+          ]),
+          { schemaMode: "merge" },
+        ),
+      InvalidSchemaError,
+      { fieldPath: "`bad name`" },
+    );
   });
 });
 
 describe("schemaMode overwrite", () => {
   async function partitioned(): Promise<DeltaTable> {
-    const table = await DeltaTable.create(memoryUrl("schema-overwrite"), { schema: { type: "struct", fields: [f("id", "long"), f("p", "string")] }, partitionBy: ["p"] });
-    await table.write([{ id: 1n, p: "a" }, { id: 2n, p: "b" }]);
+    const table = await DeltaTable.create(memoryUrl("schema-overwrite"), {
+      schema: { type: "struct", fields: [f("id", "long"), f("p", "string")] },
+      partitionBy: ["p"],
+    });
+    await table.write([
+      { id: 1n, p: "a" },
+      { id: 2n, p: "b" },
+    ]);
     return table.refresh();
   }
 
   it("replaces the schema and the rows", async () => {
     const table = await partitioned();
-    const result = await table.write(testTable([[field("name", new Utf8()), ["only"]], [field("p", new Int32()), [1]]]), { mode: "overwrite", schemaMode: "overwrite" });
+    const result = await table.write(
+      testTable([
+        [field("name", new Utf8()), ["only"]],
+        [field("p", new Int32()), [1]],
+      ]),
+      { mode: "overwrite", schemaMode: "overwrite" },
+    );
     const after = await table.refresh();
     expect(after.schema.fields.map((x) => [x.name, x.type])).toEqual([
       ["name", "string"],
@@ -369,7 +598,11 @@ describe("schemaMode overwrite", () => {
     ["merge", { schemaMode: "merge" }],
   ])("refuses to change the partitioning with %s", async (_title, options) => {
     const table = await partitioned();
-    await expectRefusedCleanly(table, () => table.write([{ id: 9n, p: "z" }], { ...options, partitionBy: ["id"] }), SchemaMismatchError, { fieldPath: "(partition columns)", expected: "[p]", actual: "[id]" });
+    await expectRefusedCleanly(table, () => table.write([{ id: 9n, p: "z" }], { ...options, partitionBy: ["id"] }), SchemaMismatchError, {
+      fieldPath: "(partition columns)",
+      expected: "[p]",
+      actual: "[id]",
+    });
   });
 
   it("refuses schemaMode overwrite with an append", async () => {
@@ -399,6 +632,8 @@ describe("schemaMode overwrite", () => {
     const table = await partitioned();
     // (plain-object rows are typed by the table schema, so p would come along as nulls: use Arrow)
     const onlyId = testTable([[field("id", new Int64()), [9n]]]);
-    await expectRefusedCleanly(table, () => table.write(onlyId, { mode: "overwrite", schemaMode: "overwrite" }), InvalidSchemaError, { fieldPath: "p" });
+    await expectRefusedCleanly(table, () => table.write(onlyId, { mode: "overwrite", schemaMode: "overwrite" }), InvalidSchemaError, {
+      fieldPath: "p",
+    });
   });
 });

@@ -7,15 +7,32 @@ import { removeTempDirs, tempTableDir } from "../../helpers/write-tables.js";
 afterAll(removeTempDirs);
 afterEach(() => setParquetEncodeThreads(undefined));
 
-const SCHEMA = new Schema([new Field("id", new Int64(), false), new Field("name", new Utf8(), true), new Field("x", new Float64(), true), new Field("part", new Int32(), true)]);
+const SCHEMA = new Schema([
+  new Field("id", new Int64(), false),
+  new Field("name", new Utf8(), true),
+  new Field("x", new Float64(), true),
+  new Field("part", new Int32(), true),
+]);
 
 /** Rows `from..from+n`: ids, names (every 13th null), x = id / 3, part = id % 4. */
 function batch(from: number, n: number): RecordBatch {
   const children = [
-    vectorFromArray(Array.from({ length: n }, (_, i) => BigInt(from + i)), new Int64()),
-    vectorFromArray(Array.from({ length: n }, (_, i) => ((from + i) % 13 === 0 ? null : `name-${from + i}`)), new Utf8()),
-    vectorFromArray(Array.from({ length: n }, (_, i) => (from + i) / 3), new Float64()),
-    vectorFromArray(Array.from({ length: n }, (_, i) => (from + i) % 4), new Int32()),
+    vectorFromArray(
+      Array.from({ length: n }, (_, i) => BigInt(from + i)),
+      new Int64(),
+    ),
+    vectorFromArray(
+      Array.from({ length: n }, (_, i) => ((from + i) % 13 === 0 ? null : `name-${from + i}`)),
+      new Utf8(),
+    ),
+    vectorFromArray(
+      Array.from({ length: n }, (_, i) => (from + i) / 3),
+      new Float64(),
+    ),
+    vectorFromArray(
+      Array.from({ length: n }, (_, i) => (from + i) % 4),
+      new Int32(),
+    ),
   ].map((v) => v.data[0] as Data);
   return new RecordBatch(SCHEMA, makeData({ type: new Struct(SCHEMA.fields), length: n, nullCount: 0, children }));
 }
