@@ -1,12 +1,12 @@
 /**
  * Crash safety of every write path beyond append, with real processes on local disk, S3 (Ceph)
  * and Azure (Azurite): a child (test/helpers/children/crash-ops.ts) runs append, overwrite,
- * replaceWhere, delete, optimize, checkpoint, vacuum (apply) and restore in a loop and is killed
+ * replaceWhere, delete, update, merge (an upsert), optimize, checkpoint, vacuum (apply) and restore in a loop and is killed
  * with SIGKILL a random few milliseconds after it starts the round's focus operation (every other
  * round after a first full cycle of all operations), one round per operation and backend. After each kill: every commit parses, versions are contiguous, the
  * table opens (through whatever checkpoint is there), every file of the latest version exists,
  * and its rows are exactly the state the commits describe (a model replayed from each commit's
- * `userMetadata` or a delete's recorded predicate, or for a restore the state of its target version). At the end, the data files
+ * `userMetadata` or a delete's, update's or merge's recorded predicate, or for a restore the state of its target version). At the end, the data files
  * no commit ever added (orphans of killed writes) are counted, a full vacuum with zero retention
  * sweeps them, and the table still reads the same.
  */
@@ -22,7 +22,7 @@ import { DeltaTable, writeDeltaTable } from "../../src/table/delta-table.js";
 import { type CloudTarget, processBackendTargets } from "../helpers/cloud-targets.js";
 import { startChild } from "../helpers/run-child.js";
 
-const FOCUS_OPS = ["overwrite", "replaceWhere", "delete", "optimize", "checkpoint", "vacuum", "restore"];
+const FOCUS_OPS = ["overwrite", "replaceWhere", "delete", "update", "merge", "optimize", "checkpoint", "vacuum", "restore"];
 /** Longest random wait after the focus operation starts before the kill. */
 const MAX_JITTER_MS = 80;
 
@@ -54,6 +54,20 @@ function modelVersion(states: Map<number, Rows>, v: number, actions: Action[]): 
     const m = /tag = '([^']+)' AND n >= (\d+)/.exec(String(info.operationParameters?.predicate));
     if (!m) throw new Error(`version ${v}: a delete without the expected predicate ${JSON.stringify(info.operationParameters)}`);
     prev.set(m[1]!, Math.min(prev.get(m[1]!) ?? 0, Number(m[2])));
+    return prev;
+  }
+  if (info?.operation === "UPDATE") {
+    const m = /tag = '([^']+)' AND n >= (\d+) AND tag (?:<>|!=) '([^']+)'/.exec(String(info.operationParameters?.predicate));
+    if (!m) throw new Error(`version ${v}: an update without the expected predicate ${JSON.stringify(info.operationParameters)}`);
+    const [count, k] = [prev.get(m[1]!) ?? 0, Number(m[2])];
+    prev.set(m[1]!, Math.min(count, k));
+    prev.set(m[3]!, (prev.get(m[3]!) ?? 0) + Math.max(0, count - k));
+    return prev;
+  }
+  if (info?.operation === "MERGE") {
+    const m = /source\.tag = '([^']+)' AND source\.n < (\d+)/.exec(String(info.operationParameters?.predicate));
+    if (!m) throw new Error(`version ${v}: a merge without the expected condition ${JSON.stringify(info.operationParameters)}`);
+    prev.set(m[1]!, Math.max(prev.get(m[1]!) ?? 0, Number(m[2])));
     return prev;
   }
   if (info?.operation === "RESTORE") {

@@ -44,6 +44,13 @@ export interface FaultScenario {
    * exists") instead of doing nothing; the state must still be the state after.
    */
   retryMayRefuse?: boolean;
+  /**
+   * Extra invariants checked on the (fault-free) store after each faulty run and after its retry
+   * (e.g. every retained version still reads); returns the problems found.
+   */
+  verify?: (store: ObjectStore) => Promise<string[]>;
+  /** Paths the fault-free run must delete, one pattern each (checked by the matrix test). */
+  mustDelete?: RegExp[];
 }
 
 /** The outcome of one faulty run. */
@@ -141,6 +148,10 @@ export interface ScenarioResult {
   calls: number;
   reports: FaultRunReport[];
   violations: FaultViolation[];
+  /** The state after equals the state before (vacuum, log cleanup): no run can be told apart. */
+  keepsState: boolean;
+  /** Paths the fault-free run deleted. */
+  deleted: string[];
 }
 
 /**
@@ -159,6 +170,10 @@ export async function runFaultMatrix(scenario: FaultScenario, actions: FaultActi
   await scenario.run(dry);
   const calls = dry.log.slice();
   const dryState = await readState(dry.inner, scenario.observe);
+  const left = new Set<string>();
+  for await (const meta of dry.inner.list("")) left.add(meta.path);
+  const deleted: string[] = [];
+  for await (const meta of base.list("")) if (!left.has(meta.path)) deleted.push(meta.path);
   if (!same(dryState, expected))
     violations.push({
       scenario: scenario.name,
@@ -193,6 +208,7 @@ export async function runFaultMatrix(scenario: FaultScenario, actions: FaultActi
       if (outcome === "resolved" && !isAfter) violation("the operation resolved but the table is not in the state after");
       const missing = await missingFiles(inner);
       if (missing.length > 0) violation(`files referenced by the log are missing: ${missing.join(", ")}`);
+      for (const problem of (await scenario.verify?.(inner)) ?? []) violation(problem);
       reports.push({
         scenario: scenario.name,
         call: call.n,
@@ -211,7 +227,8 @@ export async function runFaultMatrix(scenario: FaultScenario, actions: FaultActi
       }
       const retried = await readState(inner, scenario.observe);
       if (!same(retried, expected)) violation(`after a retry the state is ${jsonLine(retried)}, expected ${jsonLine(expected)}`);
+      for (const problem of (await scenario.verify?.(inner)) ?? []) violation(`after a retry: ${problem}`);
     }
   }
-  return { calls: calls.length, reports, violations };
+  return { calls: calls.length, reports, violations, keepsState: same(before, expected), deleted };
 }

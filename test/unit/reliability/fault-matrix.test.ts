@@ -4,6 +4,7 @@
  * fault-free run's call count, so it grows as the operations change.
  */
 import { writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { DeltaTable, writeDeltaTable } from "../../../src/table/delta-table.js";
 import type { ObjectStore } from "../../../src/storage/store.js";
@@ -32,6 +33,78 @@ async function twoCommits(store: ObjectStore): Promise<void> {
   const table = await DeltaTable.create(store.rootUrl, { schema: SCHEMA, partitionBy: ["part"], store });
   await table.write(rowsOf([1, "a"], [2, "b"]));
   await (await table.refresh()).write(rowsOf([3, "a"], [4, "b"]));
+}
+
+const DV = { "delta.enableDeletionVectors": "true" };
+/**
+ * Ids 1..4 with deletion vectors on, two rows per file (a DV covers part of a file, rather than the
+ * whole file being removed), so row-level operations write DVs instead of rewriting files.
+ */
+async function twoRowFilesDv(store: ObjectStore): Promise<void> {
+  const table = await DeltaTable.create(store.rootUrl, { schema: SCHEMA, partitionBy: ["part"], store, properties: DV });
+  await table.write(rowsOf([1, "a"], [2, "b"], [3, "a"], [4, "b"]));
+}
+
+/**
+ * Before a vacuum: files no version needs. An overwrite removes the first two commits' files (and
+ * with deletion vectors, a delete then an optimize leave an unreferenced DV file), plus a stray
+ * orphan of a failed write.
+ */
+async function withGarbage(store: ObjectStore, dv: boolean): Promise<void> {
+  await (dv ? twoRowFilesDv(store) : twoCommits(store));
+  const table = await open(store);
+  if (dv) {
+    await table.delete("id = 1", { inlineDeletionVectorMaxBytes: 0 });
+    await (await table.refresh()).optimize();
+  }
+  await (await table.refresh()).write(rowsOf([3, "a"], [4, "b"], [5, "c"]), { mode: "overwrite" });
+  await store.put("part=a/orphan-of-a-failed-write.parquet", new Uint8Array([1, 2, 3]));
+}
+
+/** A full vacuum with zero retention; when it resolves only the active files are left, and it deleted none of them. */
+async function fullVacuum(store: ObjectStore): Promise<unknown> {
+  // the harness's copy of the table was written just now: a file modified at the cutoff's very millisecond is kept
+  await sleep(3);
+  const result = await (await open(store)).vacuum({ dryRun: false, mode: "full", retentionHours: 0, enforceRetention: false });
+  const active = new Set((await open(store)).files().map(decodeURIComponent));
+  const deletedActive = result.filesDeleted.filter((p) => active.has(p));
+  if (deletedActive.length > 0) throw new Error(`vacuum deleted active files: ${deletedActive.join(", ")}`);
+  const left: string[] = [];
+  for await (const meta of store.list("")) if (!meta.path.startsWith("_delta_log/")) left.push(meta.path);
+  const unreferenced = left.filter((p) => !active.has(p));
+  if (unreferenced.length > 0) throw new Error(`vacuum left unreferenced files: ${unreferenced.join(", ")}`);
+  return result;
+}
+
+/** Before a log cleanup: versions 0..3 with a checkpoint at 2, so versions before 2 can expire. */
+async function checkpointedLog(store: ObjectStore): Promise<void> {
+  await twoCommits(store);
+  await (await open(store)).checkpoint();
+  await (await open(store)).write(rowsOf([5, "c"]));
+}
+/** Rows per version of {@link checkpointedLog}'s table. */
+const ROWS_AT = [0, 2, 4, 5];
+/** An injected "now" a year ahead: every log file is past the default 30-day retention. */
+const A_YEAR_ON = () => Date.now() + 365 * 24 * 3600 * 1000;
+
+/** Every version whose commit is still in the log opens and reads its rows; the latest is kept. */
+async function retainedVersionsRead(store: ObjectStore): Promise<string[]> {
+  const problems: string[] = [];
+  const versions: number[] = [];
+  for await (const meta of store.list("_delta_log/")) {
+    const m = /^_delta_log\/(\d{20})\.json$/.exec(meta.path);
+    if (m) versions.push(Number(m[1]));
+  }
+  if (!versions.includes(ROWS_AT.length - 1)) problems.push(`the latest commit is gone: ${versions.join(", ")}`);
+  for (const version of versions) {
+    try {
+      const rows = (await DeltaTable.open(store.rootUrl, { store, version }).then((t) => t.toArrow())).numRows;
+      if (rows !== ROWS_AT[version]) problems.push(`version ${version} reads ${rows} rows, expected ${ROWS_AT[version]}`);
+    } catch (err) {
+      problems.push(`retained version ${version} does not read: ${String(err)}`);
+    }
+  }
+  return problems;
 }
 
 const noTable = async () => {};
@@ -95,6 +168,64 @@ const SCENARIOS: FaultScenario[] = [
     expectedAfter: () => state([line(1, "a"), line(2, "b")]),
   },
   {
+    name: "update",
+    setup: twoCommits,
+    run: async (s) => (await open(s)).update({ where: "id = 1", set: { id: "id + 10" } }),
+    expectedAfter: (b) => state([...b.rows.filter((r) => r !== line(1, "a")), line(11, "a")]),
+  },
+  {
+    name: "update (deletion vectors)",
+    setup: twoRowFilesDv,
+    // a DV file, not an inline one: its write is one more storage call under fault
+    run: async (s) => (await open(s)).update({ where: "id = 1", set: { id: "id + 10" }, inlineDeletionVectorMaxBytes: 0 }),
+    expectedAfter: (b) => state([...b.rows.filter((r) => r !== line(1, "a")), line(11, "a")]),
+  },
+  {
+    // an upsert: id 2 matches (moves to part c), id 5 is inserted; a retry matches both and changes nothing
+    name: "merge",
+    setup: twoCommits,
+    run: async (s) =>
+      (await open(s))
+        .merge(rowsOf([2, "c"], [5, "a"]), { on: "target.id = source.id" })
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(),
+    expectedAfter: (b) => state([...b.rows.filter((r) => r !== line(2, "b")), line(2, "c"), line(5, "a")]),
+  },
+  {
+    name: "merge (deletion vectors)",
+    setup: twoRowFilesDv,
+    run: async (s) =>
+      (await open(s))
+        .merge(rowsOf([2, "c"], [5, "a"]), { on: "target.id = source.id", inlineDeletionVectorMaxBytes: 0 })
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(),
+    expectedAfter: (b) => state([...b.rows.filter((r) => r !== line(2, "b")), line(2, "c"), line(5, "a")]),
+  },
+  {
+    name: "vacuum (full, zero retention)",
+    setup: (s) => withGarbage(s, false),
+    run: fullVacuum,
+    expectedAfter: (b) => b,
+    mustDelete: [/orphan-of-a-failed-write/, /^part=b\/part-.*\.parquet$/],
+  },
+  {
+    name: "vacuum (full, zero retention, deletion vectors)",
+    setup: (s) => withGarbage(s, true),
+    run: fullVacuum,
+    expectedAfter: (b) => b,
+    mustDelete: [/orphan-of-a-failed-write/, /deletion_vector_.*\.bin$/],
+  },
+  {
+    name: "cleanupLog (injected now)",
+    setup: checkpointedLog,
+    run: async (s) => (await open(s)).cleanupLog({ now: A_YEAR_ON() }),
+    expectedAfter: (b) => b,
+    verify: retainedVersionsRead,
+    mustDelete: [/^_delta_log\/0{20}\.json$/],
+  },
+  {
     name: "optimize",
     setup: twoCommits,
     run: async (s) => (await open(s)).optimize(),
@@ -129,6 +260,7 @@ afterAll(() => {
         byOutcome: tally((r) => r.outcome),
         runsLeavingOrphans: reports.filter((r) => r.orphans > 0).length,
         orphansLeft: reports.reduce((n, r) => n + r.orphans, 0),
+        runsLeavingOrphansBy: tally((r) => (r.orphans > 0 ? r.scenario : "none")),
         otherOutcomes: reports
           .filter((r) => r.outcome !== "resolved" && r.outcome !== "TRANSIENT")
           .map((r) => `${r.scenario} ${r.action} at ${r.method} ${r.path}: ${r.outcome}`),
@@ -151,6 +283,12 @@ describe("fault matrix: a fault at any storage call leaves the table before or a
     expect(result.reports).toHaveLength(result.calls * 2);
     expect(result.violations).toEqual([]);
     // the fault-free state is reachable: some fault leaves the table as it was, unless every call is after the commit
-    expect(result.reports.some((r) => r.state === "before")).toBe(true);
+    // (operations that keep the state, vacuum and log cleanup, are checked by their own invariants instead)
+    for (const pattern of scenario.mustDelete ?? [])
+      expect(
+        result.deleted.some((p) => pattern.test(p)),
+        `deletes ${pattern}: ${result.deleted.join(", ")}`,
+      ).toBe(true);
+    if (!result.keepsState) expect(result.reports.some((r) => r.state === "before")).toBe(true);
   });
 });
