@@ -35,7 +35,21 @@ async function isLakelogError(err: unknown): Promise<(e: unknown) => boolean> {
   }
 }
 
+/**
+ * A reader that went away (`lakelog --help | head`) is not an error: further output is dropped
+ * and the command finishes as it would (scan stops producing on its own, see render/output.ts).
+ * Any other stdout failure is reported in one line and fails the run.
+ */
+function quietOnClosedPipe(): void {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") return;
+    process.stderr.write(`lakelog: cannot write the output: ${err.message}\n`);
+    process.exitCode = EXIT.error;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
+  quietOnClosedPipe();
   const verbose = argv.includes("--verbose");
   const controller = new AbortController();
   let interrupts = 0;

@@ -59,3 +59,41 @@ describe.each(clouds)("delete and changes on $name", ({ fresh }) => {
     await latest.store.close?.();
   });
 });
+
+describe.each(clouds)("update and merge on $name", ({ fresh }) => {
+  it.each([true, false])("deletion vectors %s: an update and an upsert, read back and in the change feed", async (dv) => {
+    const target = fresh();
+    const properties: Record<string, string> = { "delta.enableChangeDataFeed": "true" };
+    if (dv) properties["delta.enableDeletionVectors"] = "true";
+    const table = await DeltaTable.create(target.url, { schema: SCHEMA, partitionBy: ["p"], properties, storage: target.options });
+    await table.write(rows("a", 0, 6)); // version 1
+    const updated = await table.update({ where: "id = 1", set: { id: "id + 100" } }); // version 2
+    expect(updated.version).toBe(2);
+    expect(updated.metrics).toMatchObject({ numUpdatedRows: 1 });
+    expect(await ids(table)).toEqual([0, 2, 3, 4, 5, 101]);
+    const merged = await (
+      await table.refresh()
+    )
+      .merge(
+        [
+          { id: 2n, p: "b" },
+          { id: 50n, p: "c" },
+        ],
+        { on: "target.id = source.id" },
+      )
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute(); // version 3
+    expect(merged.version).toBe(3);
+    expect(merged.metrics).toMatchObject({ numTargetRowsUpdated: 1, numTargetRowsInserted: 1 });
+    const latest = await table.refresh();
+    const t = await latest.toArrow({ columns: ["id", "p"] });
+    const got = Array.from({ length: t.numRows }, (_, i) => `${t.getChild("id")!.get(i)}${t.getChild("p")!.get(i)}`).sort();
+    expect(got).toEqual(["0a", "101a", "2b", "3a", "4a", "50c", "5a"]);
+    const changes = await changeRows(latest.changes({ startingVersion: 2 }));
+    expect(changes).toEqual(
+      ["1:update_preimage@2", "101:update_postimage@2", "2:update_preimage@3", "2:update_postimage@3", "50:insert@3"].sort(),
+    );
+    await latest.store.close?.();
+  });
+});
