@@ -62,18 +62,29 @@ export class UnknownColumnError extends LakelogError {
   }
 }
 
-/** A literal cannot be compared with a column of the given type (wrong kind of value, or out of range). */
+/**
+ * A literal cannot be read as the type it is compared with or stored as (wrong kind of value, or
+ * not exact in that type): beside a column (`n = 'ten'`, an update's `set: { n: "'ten'" }`) the
+ * column is named; beside a computed value (`coalesce(d, 'soon')`) the expression is.
+ */
 export class IncompatibleLiteralError extends LakelogError {
   readonly code = "INCOMPATIBLE_LITERAL";
   constructor(
-    readonly columnPath: string,
-    /** The column's Delta type, e.g. `long`, `decimal(10,2)`. */
+    /** The column the literal meets, dotted; undefined when it meets a computed value. */
+    readonly columnPath: string | undefined,
+    /** The Delta type the literal must take, e.g. `long`, `decimal(10,2)`: the column's type when there is a column. */
     readonly columnType: string,
     /** The literal rendered for the message. */
     readonly literal: string,
     detail: string,
+    /** Where the literal meets a computed value, rendered as text (when there is no column). */
+    readonly expression?: string,
   ) {
-    super(`literal ${literal} does not fit column ${columnPath} of type ${columnType}: ${detail}`);
+    const target =
+      columnPath !== undefined
+        ? `column ${columnPath} of type ${columnType}`
+        : `type ${columnType}${expression === undefined || expression === literal ? "" : ` in ${expression}`}`;
+    super(`literal ${literal} does not fit ${target}: ${detail}`);
   }
 }
 

@@ -71,17 +71,19 @@ export function isFlexible(v: BoundValue): boolean {
 }
 
 /**
- * `v` as a value of type `to`: a flexible literal is converted now (exactly, or refused), any
- * other value gets a cast node when the cast exists (else {@link ExpressionTypeError}).
+ * `v` as a value of type `to`: a flexible literal is converted now (exactly, or refused with
+ * {@link IncompatibleLiteralError} naming `column` when the value is for a column, else the
+ * context), any other value gets a cast node when the cast exists (else {@link ExpressionTypeError}).
  */
-export function adapt(v: BoundValue, to: ValueType, context: () => string): BoundValue {
+export function adapt(v: BoundValue, to: ValueType, context: () => string, column?: string): BoundValue {
   if (v.type === to) return v;
   const source = flexible.get(v);
   if (source && source.value === null) return literalOf(null, to);
   if (source && to !== "null" && to !== "string") {
-    const coerced = coerceLiteral(source, to as PrimitiveTypeName, formatExpression(source));
+    const where = column === undefined ? context() : undefined;
+    const coerced = coerceLiteral(source, to as PrimitiveTypeName, column, where);
     if (!coerced.exact)
-      throw new IncompatibleLiteralError(formatExpression(source), to, formatExpression(source), "the value is not exact in that type");
+      throw new IncompatibleLiteralError(column, to, formatExpression(source), "the value is not exact in that type", where);
     return literalOf(coerced.value, to);
   }
   if (!canCast(v.type, to)) throw new ExpressionTypeError(context(), "cast", [v.type, to], `no conversion from ${v.type} to ${to}`);
@@ -264,9 +266,10 @@ function bindFunction(name: Exclude<BoundFunction, DateFunctionName>, args: Boun
 
 /**
  * A value for a column of type `to` (an update's `set`): adapted when {@link canAssign} allows it
- * (numbers are range-checked when evaluated), else {@link ExpressionTypeError}.
+ * (numbers are range-checked when evaluated), else {@link ExpressionTypeError}. `column` (when
+ * known) is named if a literal does not fit.
  */
-export function assignTo(v: BoundValue, to: ValueType, context: () => string): BoundValue {
+export function assignTo(v: BoundValue, to: ValueType, context: () => string, column?: string): BoundValue {
   if (v.type === to) return v;
   if (!isFlexible(v) && !canAssign(v.type, to)) {
     throw new ExpressionTypeError(
@@ -276,7 +279,7 @@ export function assignTo(v: BoundValue, to: ValueType, context: () => string): B
       `a ${v.type} value cannot be stored in a ${to} column without an explicit cast`,
     );
   }
-  return adapt(v, to, context);
+  return adapt(v, to, context, column);
 }
 
 /** The comparison `left op right` over values, at their common type. */

@@ -49,6 +49,12 @@ export interface BindValueOptions {
    * strings; string literals are read as the type), else {@link ExpressionTypeError}.
    */
   targetType?: PrimitiveTypeName;
+  /**
+   * The name of the column the value is for: a literal that does not fit `targetType` is
+   * refused with an {@link IncompatibleLiteralError} naming it (`literal 'ten' does not fit
+   * column n of type long`). Without it the error names only the type.
+   */
+  targetColumn?: string;
 }
 
 /**
@@ -64,7 +70,8 @@ export function bindValue(expr: Expression, input: BindInput, options: BindValue
   const resolver = resolverOf(input);
   const ctx: ValueBindContext = { resolver, predicate: (e) => bindPredicate(e, ctx) };
   const value = bindValueNode(expr, ctx);
-  return options.targetType === undefined ? value : assignTo(value, options.targetType as ValueType, () => formatExpression(expr));
+  if (options.targetType === undefined) return value;
+  return assignTo(value, options.targetType as ValueType, () => formatExpression(expr), options.targetColumn);
 }
 
 const isOperand = (e: Expression): e is Operand => e.kind === "column" || e.kind === "literal";
@@ -144,7 +151,7 @@ function bindValueIn(valueExpr: Expression, list: readonly LiteralExpression[], 
       hasNull = true;
       continue;
     }
-    const coerced = coerceLiteral(item, value.type as PrimitiveTypeName, text);
+    const coerced = coerceLiteral(item, value.type as PrimitiveTypeName, undefined, text);
     if (coerced.exact) values.push(coerced.value);
   }
   return test({ kind: "in", value, values, hasNull, type: "boolean" });

@@ -41,12 +41,18 @@ function numericOf(lit: LiteralExpression): Numeric | undefined {
 }
 
 /**
- * Coerces a non-null literal to `type`. Throws {@link IncompatibleLiteralError} naming the column
- * when the literal cannot be read as that type.
+ * Coerces a non-null literal to `type`. Throws {@link IncompatibleLiteralError} when the literal
+ * cannot be read as that type, naming `columnPath` (the column it meets), or else `expression`
+ * (the computed value it meets, as text).
  */
-export function coerceLiteral(lit: LiteralExpression, type: PrimitiveTypeName, columnPath: string): Coerced {
+export function coerceLiteral(
+  lit: LiteralExpression,
+  type: PrimitiveTypeName,
+  columnPath: string | undefined,
+  expression?: string,
+): Coerced {
   const fail = (detail: string): never => {
-    throw new IncompatibleLiteralError(columnPath, type, formatLiteral(lit.value, lit.text), detail);
+    throw new IncompatibleLiteralError(columnPath, type, formatLiteral(lit.value, lit.text), detail, expression);
   };
   switch (type) {
     case "byte":

@@ -269,6 +269,29 @@ describe("bindValue: result types (Spark's rules)", () => {
     expect(() => bindValue(parseExpression("coalesce(d, 'soon')"), schema)).toThrow(IncompatibleLiteralError);
   });
 
+  it.each([
+    // [expression, options, columnPath, type, message]
+    ["'ten'", { targetType: "long", targetColumn: "l" }, "l", "long", "literal 'ten' does not fit column l of type long: "],
+    ["'1.5'", { targetType: "integer", targetColumn: "i" }, "i", "integer", "literal '1.5' does not fit column i of type integer: "],
+    ["'ten'", { targetType: "long" }, undefined, "long", "literal 'ten' does not fit type long: "],
+    ["coalesce(d, 'soon')", {}, undefined, "date", "literal 'soon' does not fit type date in coalesce(d, 'soon'): "],
+    ["l + 1 IN ('x')", {}, undefined, "long", "literal 'x' does not fit type long in l + 1 IN ('x'): "],
+  ] as const)(
+    "names the column (or else the expression) when the literal in %s does not fit",
+    (text, options, columnPath, type, message) => {
+      try {
+        if (text.includes(" IN ")) bind(parseExpression(text), schema);
+        else bindValue(parseExpression(text), schema, options);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toBeInstanceOf(IncompatibleLiteralError);
+        expect((err as IncompatibleLiteralError).columnPath).toBe(columnPath);
+        expect((err as IncompatibleLiteralError).columnType).toBe(type);
+        expect((err as Error).message.startsWith(message)).toBe(true);
+      }
+    },
+  );
+
   it("refuses non-boolean conditions and LIKE on non-strings", () => {
     expect(() => bind(parseExpression("i + 1"), schema)).toThrow(InvalidExpressionError);
     expect(() => bind(parseExpression("i LIKE '1%'"), schema)).toThrow(InvalidExpressionError);
