@@ -7,7 +7,9 @@
  *   the snapshot remembers them; each is checked with `head`, so files already gone are not
  *   reported again. No listing of the table.
  * - `full`: one listing of the whole table root, skipping hidden paths as Spark does, so orphans
- *   of failed writes and the local store's leftover `.lakelog-tmp-*` files are found too.
+ *   of failed writes are found too; the local store's leftover `.lakelog-tmp-*` files (a write
+ *   killed between its temporary file and the rename) are swept wherever they are, `_delta_log/`
+ *   included: no reader lists them, and one older than the retention belongs to no live writer.
  */
 import type { Engine } from "../../engine/index.js";
 import { NotFoundError } from "../../errors/storage-errors.js";
@@ -44,7 +46,7 @@ export interface PlanOptions {
   signal?: AbortSignal;
 }
 
-/** The local store's temporary-file prefix: hidden, yet ours to sweep. */
+/** The local store's temporary-file prefix (`LOCAL_TEMP_PREFIX`): hidden from readers, yet ours to sweep. */
 const LAKELOG_TEMP_PREFIX = ".lakelog-tmp-";
 
 /** `head` calls in flight when checking tombstone files. */
@@ -56,14 +58,12 @@ const PROGRESS_EVERY = 1000;
 /**
  * True when vacuum must leave `key` alone because a path segment is hidden, by Spark's rule: a
  * directory or file name starting with `_` or `.` is hidden, except `_change_data*` and
- * `_delta_index*` (Delta-managed) and partition directories (`<column>=...`). lakelog's own
- * `.lakelog-tmp-*` files are not hidden from vacuum.
+ * `_delta_index*` (Delta-managed) and partition directories (`<column>=...`).
  */
-export function isHiddenPath(key: string, partitionColumns: readonly string[]): boolean {
+function isHiddenPath(key: string, partitionColumns: readonly string[]): boolean {
   const segments = key.split("/");
   for (let i = 0; i < segments.length; i++) {
     const name = segments[i]!;
-    if (i === segments.length - 1 && name.startsWith(LAKELOG_TEMP_PREFIX)) return false;
     if (!name.startsWith("_") && !name.startsWith(".")) continue;
     if (name.startsWith("_change_data") || name.startsWith("_delta_index")) continue;
     if (partitionColumns.some((c) => name.startsWith(`${c}=`))) continue;
@@ -75,6 +75,11 @@ export function isHiddenPath(key: string, partitionColumns: readonly string[]): 
 /** True when `key` is a plain store-relative key inside the root, outside `_delta_log/`. */
 function isDeletableKey(key: string, backend: string): boolean {
   if (key === LOG_DIR || key.startsWith(`${LOG_DIR}/`)) return false;
+  return isPlainKey(key, backend);
+}
+
+/** True when `key` is a plain store-relative key inside the root. */
+function isPlainKey(key: string, backend: string): boolean {
   try {
     return normalizePath(key, backend) === key;
   } catch {
@@ -82,7 +87,12 @@ function isDeletableKey(key: string, backend: string): boolean {
   }
 }
 
-/** Full mode: lists the table root once (hidden local temp files included). */
+/** True for a leftover temporary file (or stale lock) of the local store, in any directory of the table. */
+function isLakelogTemp(key: string, backend: string): boolean {
+  return key.slice(key.lastIndexOf("/") + 1).startsWith(LAKELOG_TEMP_PREFIX) && isPlainKey(key, backend);
+}
+
+/** Full mode: lists the table root once (the local store's temporary files included, `_delta_log/` ones too). */
 export async function planFull(engine: Engine, snapshot: Snapshot, options: PlanOptions): Promise<VacuumPlan> {
   const { refs, cutoff, onProgress, signal } = options;
   const { store } = engine;
@@ -92,9 +102,11 @@ export async function planFull(engine: Engine, snapshot: Snapshot, options: Plan
     examined++;
     if (onProgress && examined % PROGRESS_EVERY === 0) onProgress(examined, files.length);
     if (meta.lastModified >= cutoff) continue;
-    if (!isDeletableKey(meta.path, store.backend)) continue;
-    if (isHiddenPath(meta.path, snapshot.partitionColumns)) continue;
-    if (refs.has(meta.path)) continue;
+    if (!isLakelogTemp(meta.path, store.backend)) {
+      if (!isDeletableKey(meta.path, store.backend)) continue;
+      if (isHiddenPath(meta.path, snapshot.partitionColumns)) continue;
+      if (refs.has(meta.path)) continue;
+    }
     files.push({ path: meta.path, size: meta.size });
   }
   onProgress?.(examined, files.length);

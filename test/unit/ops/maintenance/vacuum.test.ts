@@ -7,7 +7,7 @@
  * prefix). A dry run lists exactly what the apply deletes.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -242,5 +242,43 @@ describe("retention boundary (injected clock)", () => {
     };
     expect(await at(removedAt + 7 * DAY)).toEqual([]);
     expect(await at(removedAt + 7 * DAY + 1)).toEqual(["a.parquet"]);
+  });
+});
+
+describe("leftover temporary files of the local store (a write killed before its rename)", () => {
+  it("full vacuum sweeps expired ones in _delta_log/ and _delta_log/_sidecars/ too, keeps young ones, and the table still reads", async () => {
+    const dir = join(tempDir(), "t");
+    const store = new LocalStore(dir);
+    await writeCommit(store, 0, [
+      { protocol: { minReaderVersion: 1, minWriterVersion: 2 } },
+      metadataFor([["id", "long"]]),
+      addOf("live.parquet"),
+    ]);
+    await store.put("live.parquet", bytes(4));
+    const stale = [
+      "_delta_log/.lakelog-tmp-0b8e6c2a",
+      "_delta_log/.lakelog-tmp-_last_checkpoint.lakelog-lock",
+      "_delta_log/_sidecars/.lakelog-tmp-5f1d",
+      ".lakelog-tmp-77aa",
+    ];
+    const young = "_delta_log/.lakelog-tmp-young";
+    mkdirSync(join(dir, "_delta_log", "_sidecars"), { recursive: true });
+    for (const key of [...stale, young]) writeFileSync(join(dir, key), bytes(3));
+    const now = Date.now() + 8 * DAY;
+    utimesSync(join(dir, young), new Date(now), new Date(now)); // written "just now" by a live writer
+    const engine = createEngine(store, { clock: { now: () => now } });
+
+    const preview = await vacuumTable(engine, await loadSnapshot(engine), { mode: "full" });
+    expect(preview.filesDeleted).toEqual([...stale].sort());
+    const lite = await vacuumTable(engine, await loadSnapshot(engine), { mode: "lite" });
+    expect(lite.filesDeleted).toEqual([]);
+
+    const applied = await vacuumTable(engine, await loadSnapshot(engine), { mode: "full", dryRun: false });
+    expect(applied.filesDeleted).toEqual(preview.filesDeleted);
+    for (const key of stale) expect(existsSync(join(dir, key))).toBe(false);
+    expect(existsSync(join(dir, young))).toBe(true);
+    const snapshot = await loadSnapshot(engine);
+    expect(snapshot.version).toBe(2);
+    expect(snapshot.files.length).toBe(1);
   });
 });
