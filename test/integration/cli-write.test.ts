@@ -226,6 +226,24 @@ describe("lakelog changes", () => {
     expect(last).toMatchObject([{ id: 1, v: "a", _change_type: "delete", _commit_version: 2 }]);
     expect((await cli(["changes", table])).code).toBe(2);
   });
+
+  it("filters the change rows with --where and with its alias --filter alike", async () => {
+    const dir = tempDir();
+    const table = join(dir, "t");
+    writeFileSync(join(dir, "c.csv"), "id,v\n1,a\n2,b\n");
+    await cli(["create", table, "--schema", "id long, v string", "--property", "delta.enableChangeDataFeed=true"]);
+    await cli(["import", table, join(dir, "c.csv")]);
+    for (const flag of ["--where", "--filter"]) {
+      const rows = await cli(["changes", table, "--from", "1", "--format", "ndjson", "--columns", "id", flag, "id = 2"]);
+      expect(rows.code, rows.stderr).toBe(0);
+      expect(
+        rows.stdout
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l).id),
+      ).toEqual([2]);
+    }
+  });
 });
 
 describe("lakelog import edge cases", () => {

@@ -87,7 +87,7 @@ export async function runChanges(url: string, flags: ChangesFlags, ctx: CliConte
     startingVersion: flags.from,
     endingVersion: flags.to,
     columns: flags.columns,
-    filter: flags.where,
+    filter: flags.where ?? flags.filter,
     signal: ctx.signal,
   });
   const emptySchema = async (): Promise<Schema> => {
