@@ -4,12 +4,13 @@
  * evaluation and file skipping work on.
  */
 import { InvalidExpressionError } from "../errors/expression-errors.js";
-import { decimalParts, type PrimitiveTypeName, typeToString } from "../schema/types.js";
+import { type PrimitiveTypeName, typeToString } from "../schema/types.js";
 import { assignTo, bindValueCompare, bindValueNode, isFlexible, type ValueBindContext } from "./bind-value.js";
 import type { BoundExpression, BoundValue, ScalarColumn, ValueType } from "./bound.js";
 import { coerceLiteral } from "./coerce.js";
 import { formatColumnPath, formatExpression } from "./format.js";
 import { type BindInput, type ColumnResolver, resolverOf } from "./resolve.js";
+import { commonType, isDecimal, isFloating, isNumeric } from "./typing.js";
 import { compareDoubles, compareScalars, compareStrings, type Scalar } from "./values.js";
 import type { CompareOp, Expression, LiteralExpression, Operand } from "./expression.js";
 
@@ -88,10 +89,10 @@ function bindPredicate(expr: Expression, ctx: ValueBindContext): BoundExpression
       return { kind: "compare", op: "=", column: column as ScalarColumn, value: true };
     }
     case "compare":
-      if (isOperand(expr.left) && isOperand(expr.right)) return bindCompare(expr.op, expr.left, expr.right, ctx.resolver);
-      return test(bindValueCompare(expr.op, bindValueNode(expr.left, ctx), bindValueNode(expr.right, ctx), () => formatExpression(expr)));
+      if (isOperand(expr.left) && isOperand(expr.right)) return bindCompare(expr.op, expr.left, expr.right, ctx);
+      return bindComputedCompare(expr.op, expr.left, expr.right, ctx);
     case "in":
-      if (isOperand(expr.value)) return bindIn(expr.value, expr.list, ctx.resolver);
+      if (isOperand(expr.value)) return bindIn(expr.value, expr.list, ctx);
       return bindValueIn(expr.value, expr.list, ctx);
     case "isNull":
     case "isNotNull": {
@@ -186,15 +187,28 @@ function scalarColumn(operand: Operand & { kind: "column" }, resolver: ColumnRes
   return column as ScalarColumn;
 }
 
-function bindCompare(op: CompareOp, left: Operand, right: Operand, schema: ColumnResolver): BoundExpression {
+/** `left op right` with a computed side: both sides at their common type (typing.ts). */
+function bindComputedCompare(op: CompareOp, left: Expression, right: Expression, ctx: ValueBindContext): BoundExpression {
   const text = () => formatExpression({ kind: "compare", op, left, right });
-  if (left.kind === "literal" && right.kind === "column") return bindCompare(FLIPPED[op], right, left, schema);
+  return test(bindValueCompare(op, bindValueNode(left, ctx), bindValueNode(right, ctx), text));
+}
+
+function bindCompare(op: CompareOp, left: Operand, right: Operand, ctx: ValueBindContext): BoundExpression {
+  const text = () => formatExpression({ kind: "compare", op, left, right });
+  if (left.kind === "literal" && right.kind === "column") return bindCompare(FLIPPED[op], right, left, ctx);
   if (left.kind === "literal" && right.kind === "literal") return constant(compareLiterals(op, left, right, text));
   if (left.kind !== "column") throw new InvalidExpressionError(text(), "unreachable operand");
-  const column = scalarColumn(left, schema, text());
+  const column = scalarColumn(left, ctx.resolver, text());
   if (right.kind === "column") {
-    const other = scalarColumn(right, schema, text());
-    return { kind: "compareColumns", op, left: column, right: other, compareType: commonType(column, other, text) };
+    const other = scalarColumn(right, ctx.resolver, text());
+    // The common type of typing.ts, as for computed values. Numbers compare exactly as they are
+    // read (compareScalars); a date beside a timestamp, or a decimal beside a float, needs a cast.
+    const type = commonType(column.type, other.type) as PrimitiveTypeName | undefined;
+    if (type === undefined) throw new InvalidExpressionError(text(), `cannot compare ${column.type} with ${other.type}`);
+    const decimalAndFloat = isFloating(type) && (isDecimal(column.type) || isDecimal(other.type));
+    if (column.type === other.type || (isNumeric(type) && !decimalAndFloat))
+      return { kind: "compareColumns", op, left: column, right: other, compareType: type };
+    return bindComputedCompare(op, left, right, ctx);
   }
   if (right.value === null) return constant(null);
   const { value, exact } = coerceLiteral(right, column.type, formatColumnPath(column.path));
@@ -221,15 +235,15 @@ function inexactCompare(op: CompareOp, column: ScalarColumn, floor: Scalar): Bou
   }
 }
 
-function bindIn(value: Operand, list: readonly LiteralExpression[], schema: ColumnResolver): BoundExpression {
+function bindIn(value: Operand, list: readonly LiteralExpression[], ctx: ValueBindContext): BoundExpression {
   if (value.kind === "literal") {
     return combine(
       "or",
-      list.map((item) => bindCompare("=", value, item, schema)),
+      list.map((item) => bindCompare("=", value, item, ctx)),
     );
   }
   const text = formatExpression({ kind: "in", value, list });
-  const column = scalarColumn(value, schema, text);
+  const column = scalarColumn(value, ctx.resolver, text);
   const values: Scalar[] = [];
   let hasNull = false;
   for (const item of list) {
@@ -241,17 +255,6 @@ function bindIn(value: Operand, list: readonly LiteralExpression[], schema: Colu
     if (coerced.exact) values.push(coerced.value); // an inexact value equals no value of the type
   }
   return { kind: "in", column, values, hasNull };
-}
-
-const INTEGRAL = new Set<string>(["byte", "short", "integer", "long"]);
-const NUMERIC = new Set<string>([...INTEGRAL, "float", "double"]);
-
-function commonType(a: ScalarColumn, b: ScalarColumn, text: () => string): PrimitiveTypeName {
-  if (a.type === b.type) return a.type;
-  if (INTEGRAL.has(a.type) && INTEGRAL.has(b.type)) return "long";
-  if (NUMERIC.has(a.type) && NUMERIC.has(b.type)) return "double";
-  if (decimalParts(a.type) && decimalParts(b.type)) return a.type;
-  throw new InvalidExpressionError(text(), `cannot compare ${a.type} with ${b.type}`);
 }
 
 function compareLiterals(op: CompareOp, a: LiteralExpression, b: LiteralExpression, text: () => string): boolean | null {

@@ -460,6 +460,21 @@ describe("evaluateValue", () => {
     expect(Array.from(evaluateTriState(bind(parseExpression("b = 0 OR i / b > 0"), schema), batch))).toEqual([2, 2, 1, 1, 2]);
   });
 
+  it.each<[string, number[]]>([
+    ["i < amount", [2, 0, 1, 2, 0]],
+    ["x < amount", [2, 0, 1, 2, 0]],
+    ["d = ts", [2, 1, 0, 0, 0]],
+    ["d < ts", [0, 1, 0, 2, 0]],
+    ["ts > d", [0, 1, 0, 2, 0]],
+  ])("compares columns of different types at their common type: %s", (text, expected) => {
+    expect(Array.from(evaluateTriState(bind(parseExpression(text), schema), batch))).toEqual(expected);
+  });
+
+  it("refuses to compare columns without a common type", () => {
+    expect(() => bind(parseExpression("s = i"), schema)).toThrow(InvalidExpressionError);
+    expect(() => bind(parseExpression("d = flag"), schema)).toThrow(InvalidExpressionError);
+  });
+
   it.each<[string, unknown[]]>([
     ["s LIKE 'a%'", [false, false, null, true, false]],
     ["s LIKE 'A____'", [true, false, null, false, false]],
