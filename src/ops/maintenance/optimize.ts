@@ -12,6 +12,7 @@
 import { Schema } from "apache-arrow";
 import { batchOf } from "../../arrow/data.js";
 import type { Engine } from "../../engine/index.js";
+import { UnsupportedFeatureError } from "../../errors/log-errors.js";
 import { InvalidOptimizeOptionError, OptimizePredicateError, ZOrderColumnError } from "../../errors/optimize-errors.js";
 import type { Data } from "apache-arrow";
 import { bind, type BoundExpression } from "../../expr/bind.js";
@@ -27,6 +28,7 @@ import { planScan } from "../../scan/scan-plan.js";
 import { toArrowField, toArrowSchema } from "../../schema/arrow-schema.js";
 import { findField } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
+import { isRowTrackingSupported } from "../../txn/row-tracking.js";
 import { Transaction, type TransactionOptions } from "../../txn/transaction.js";
 import { forEachConcurrent } from "../../util/concurrency.js";
 import { removeFor } from "../write/row-deletion.js";
@@ -119,6 +121,7 @@ export async function optimizeTable(env: OptimizeEnvironment, snapshot: Snapshot
     minFileSize: resolved.minFileSize,
     zOrder: resolved.zOrderBy.length > 0,
   });
+  if (plan.bins.length > 0) refuseRowTracking(snapshot);
   let numBatches = 0;
   const context: RewriteContext = {
     engine: env.engine,
@@ -160,6 +163,22 @@ export async function optimizeTable(env: OptimizeEnvironment, snapshot: Snapshot
   }
   metrics.timeMs = Date.now() - started;
   return metrics;
+}
+
+/**
+ * Refuses, before any file is read or written, a table whose protocol supports row tracking: the
+ * rewritten rows would need their row IDs carried over (materialized row ID columns), which
+ * lakelog does not write yet. The commit would refuse it too, but only after every bin was
+ * rewritten, and with advice meant for writes.
+ */
+function refuseRowTracking(snapshot: Snapshot): void {
+  if (!isRowTrackingSupported(snapshot.protocol)) return;
+  throw new UnsupportedFeatureError(
+    snapshot.tableUrl,
+    "write",
+    ["rowTracking"],
+    "optimize rewrites rows into new files, and lakelog cannot carry their row IDs over yet (materialized row ID columns); compact this table with Spark's OPTIMIZE, which preserves them",
+  );
 }
 
 /** Defaults and validation of the options. */

@@ -7,10 +7,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../../../src/engine/index.js";
 import { InvalidOptimizeOptionError, OptimizePredicateError } from "../../../../src/errors/optimize-errors.js";
+import { UnsupportedFeatureError } from "../../../../src/errors/log-errors.js";
 import { ConcurrentDeleteReadError } from "../../../../src/errors/txn-errors.js";
 import { loadSnapshot } from "../../../../src/log/snapshot.js";
 import { optimizeTable, type OptimizeProgress } from "../../../../src/ops/maintenance/optimize.js";
 import type { StructField, StructType } from "../../../../src/schema/types.js";
+import { CountingStore } from "../../../../src/storage/counting-store.js";
 import { LocalStore } from "../../../../src/storage/local-store.js";
 import { DeltaTable } from "../../../../src/table/delta-table.js";
 import { canonicalRows } from "../../../helpers/arrow-rows.js";
@@ -154,6 +156,23 @@ describe("bin-packing", () => {
   ])("refuses invalid options %o typed", async (options, option) => {
     const { table } = await fragmentedTable(memoryUrl("optimize-options"), 1);
     await expectRefusedCleanly(table, () => table.optimize(options), InvalidOptimizeOptionError, { option });
+  });
+
+  it("refuses a row-tracking table before reading or writing any file, naming optimize", async () => {
+    let table = await DeltaTable.create(memoryUrl("optimize-row-tracking"), {
+      schema: SCHEMA,
+      properties: { "delta.enableRowTracking": "true" },
+    });
+    await table.write(rows("a", 0, 3));
+    await table.write(rows("a", 10, 3));
+    table = await table.refresh();
+    const counting = new CountingStore(table.store);
+    const engine = createEngine(counting);
+    const err = await expectRefusedCleanly(table, () => optimizeTable({ engine }, table.snapshot), UnsupportedFeatureError, {
+      features: ["rowTracking"],
+    });
+    expect(err.message).toMatch(/optimize/);
+    expect(counting.counters.get + counting.counters.putStream + counting.counters.put).toBe(0);
   });
 
   it("commits nothing when every partition has at most one small file", async () => {
