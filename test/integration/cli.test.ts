@@ -238,6 +238,17 @@ describe("lakelog read commands", () => {
     expect(piped.stdout).not.toContain("\x1b[");
   });
 
+  it("head prints 10 rows unless --limit, and every row with --all", async () => {
+    const twelve = tempDir();
+    await writeDeltaTable(
+      twelve,
+      Array.from({ length: 12 }, (_, i) => ({ id: BigInt(i) })),
+    );
+    expect((await cli(["head", twelve])).stdout).toContain("(10 rows)");
+    expect((await cli(["head", twelve, "--limit", "3"])).stdout).toContain("(3 rows)");
+    expect((await cli(["head", twelve, "--all"])).stdout).toContain("(12 rows)");
+  });
+
   it("health draws the file-size histogram and says what to run; --json has the numbers", async () => {
     const human = await cli(["health", dir]);
     expect(human.code, human.stderr).toBe(0);

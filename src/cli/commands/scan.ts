@@ -32,8 +32,9 @@ function planOutput(flags: ScanFlags, ctx: CliContext, headDefault: number | und
   if (flags.output !== undefined && existsSync(flags.output) && !flags.force)
     throw new UsageError(`${flags.output} exists (pass --force to replace it)`);
   if (flags.limit !== undefined) return { format, limit: flags.limit, hintWhenCut: false };
+  if (flags.all) return { format, limit: undefined, hintWhenCut: false };
   if (headDefault !== undefined) return { format, limit: headDefault, hintWhenCut: false };
-  if (!flags.all && flags.output === undefined && ctx.out.isTTY) return { format, limit: TTY_DEFAULT_LIMIT, hintWhenCut: true };
+  if (flags.output === undefined && ctx.out.isTTY) return { format, limit: TTY_DEFAULT_LIMIT, hintWhenCut: true };
   return { format, limit: undefined, hintWhenCut: false };
 }
 
