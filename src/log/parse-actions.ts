@@ -90,26 +90,15 @@ function forEachLine(text: string, file: string, line: number, visit: (action: A
  */
 export function forEachCommitAction(bytes: Uint8Array, file: string, visit: (action: Action, line: number) => void): void {
   let lines = 0;
-  let metadataLine: number | undefined;
-  let protocolLine: number | undefined;
+  const firstLine: { metaData?: number; protocol?: number } = {};
   forEachAction(bytes, file, (action, line) => {
     lines++;
-    if ("metaData" in action) {
-      if (metadataLine !== undefined)
-        throw new CorruptLogError(
-          file,
-          line,
-          `a second metaData action (the first is on line ${metadataLine}; a commit holds at most one)`,
-        );
-      metadataLine = line;
-    } else if ("protocol" in action) {
-      if (protocolLine !== undefined)
-        throw new CorruptLogError(
-          file,
-          line,
-          `a second protocol action (the first is on line ${protocolLine}; a commit holds at most one)`,
-        );
-      protocolLine = line;
+    const kind = "metaData" in action ? "metaData" : "protocol" in action ? "protocol" : undefined;
+    if (kind) {
+      const first = firstLine[kind];
+      if (first !== undefined)
+        throw new CorruptLogError(file, line, `a second ${kind} action (the first is on line ${first}; a commit holds at most one)`);
+      firstLine[kind] = line;
     }
     visit(action, line);
   });
