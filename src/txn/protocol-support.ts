@@ -5,7 +5,7 @@
 import { readTableProperties } from "../log/table-properties.js";
 import { UnsupportedFeatureError } from "../errors/log-errors.js";
 import type { Metadata, Protocol } from "../log/actions.js";
-import { assertReadSupported } from "../log/table-features.js";
+import { assertReadSupported, SUPPORTED_READER_FEATURES } from "../log/table-features.js";
 import { parseSchemaString } from "../schema/parse-schema.js";
 import { walkFields, type StructType } from "../schema/types.js";
 
@@ -31,16 +31,11 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
   "liquid",
 ]);
 
-/** Features whose presence needs reader support too (they go in `readerFeatures` at version 3). */
-const READER_WRITER_FEATURES = new Set([
-  "columnMapping",
-  "deletionVectors",
-  "timestampNtz",
-  "v2Checkpoint",
-  "vacuumProtocolCheck",
-  "typeWidening",
-  "typeWidening-preview",
-]);
+/**
+ * The writer features that are reader-writer features (they go in `readerFeatures` at version 3):
+ * those lakelog also reads, since every reader feature is a reader-writer feature.
+ */
+const READER_WRITER_FEATURES: ReadonlySet<string> = new Set([...SUPPORTED_WRITER_FEATURES].filter((f) => SUPPORTED_READER_FEATURES.has(f)));
 
 /** The features a legacy writer version implies. */
 const LEGACY_WRITER: Array<[number, string]> = [
