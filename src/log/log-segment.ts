@@ -34,6 +34,11 @@ export interface LogSegmentOptions {
   version?: number;
   /** For messages. */
   tableUrl: string;
+  /**
+   * Every log file from version 0, when the caller listed the log already (time travel by
+   * timestamp): used instead of reading `_last_checkpoint` and listing again.
+   */
+  listing?: readonly LogFile[];
   signal?: AbortSignal;
 }
 
@@ -41,10 +46,12 @@ export interface LogSegmentOptions {
  * Lists the log and picks the files for the requested version; undefined when the log holds no
  * commit and no checkpoint at all (there is no table). I/O: one `get` of `_last_checkpoint` and
  * one listing from the hinted checkpoint on (a second listing from version 0 only when the hint
- * is stale or time travel goes behind it). Throws {@link VersionNotFoundError} or
- * {@link MissingLogVersionsError} when the version cannot be reconstructed.
+ * is stale or time travel goes behind it); none with `options.listing`. Throws
+ * {@link VersionNotFoundError} or {@link MissingLogVersionsError} when the version cannot be
+ * reconstructed.
  */
 export async function buildLogSegment(store: ObjectStore, options: LogSegmentOptions): Promise<LogSegment | undefined> {
+  if (options.listing) return selectSegment(options.listing, options, false);
   const hint = await readLastCheckpoint(store, options.signal);
   const from = hint && (options.version === undefined || hint.version <= options.version) ? hint.version : 0;
   const files = await listLogFiles(store, from, options.signal);
@@ -82,7 +89,7 @@ export async function listLogFiles(store: ObjectStore, from: number, signal?: Ab
  * (which starts at the hinted checkpoint) cannot serve the request, so the caller can list from
  * version 0.
  */
-function selectSegment(files: LogFile[], options: LogSegmentOptions, fromHint: boolean): LogSegment | undefined {
+function selectSegment(files: readonly LogFile[], options: LogSegmentOptions, fromHint: boolean): LogSegment | undefined {
   const commits = new Map<number, CommitFile>();
   const checkpoints = completeCheckpoints(files);
   for (const f of files) if (f.kind === "commit") commits.set(f.version, f);
@@ -113,6 +120,18 @@ function selectSegment(files: LogFile[], options: LogSegmentOptions, fromHint: b
   return { version: target, checkpoint, commits: segmentCommits, latestCommit: commits.get(target) };
 }
 
+/**
+ * The commit files of the versions that can be reconstructed from `files` (a listing from version
+ * 0), ascending: commits older than the oldest checkpoint are left out once log cleanup removed
+ * commit 0. Pure.
+ */
+export function readableCommits(files: readonly LogFile[]): CommitFile[] {
+  const commits = new Map<number, CommitFile>();
+  for (const f of files) if (f.kind === "commit") commits.set(f.version, f);
+  const earliest = earliestReadable(commits, completeCheckpoints(files));
+  return [...commits.values()].filter((c) => c.version >= earliest).sort((a, b) => a.version - b.version);
+}
+
 /** The earliest version that can be reconstructed: 0 when commit 0 is present, else the oldest checkpoint. */
 function earliestReadable(commits: Map<number, CommitFile>, checkpoints: Map<number, CheckpointFile[]>): number {
   if (commits.has(0)) return 0;
@@ -132,8 +151,12 @@ function minOf(values: Iterable<number>): number {
   return min;
 }
 
-/** Checkpoints grouped by version, keeping only complete ones (every part of a multi-part checkpoint). */
-function completeCheckpoints(files: LogFile[]): Map<number, CheckpointFile[]> {
+/**
+ * The complete checkpoints among `files`, by version: for each version the files to read (a v2
+ * file, a classic file, or every part of a multi-part set); versions with only an incomplete
+ * multi-part set are left out. Other kinds of log file are ignored. Pure.
+ */
+export function completeCheckpoints(files: readonly LogFile[]): Map<number, CheckpointFile[]> {
   const byVersion = new Map<number, CheckpointFile[]>();
   for (const f of files) {
     if (f.kind !== "checkpoint") continue;

@@ -14,6 +14,7 @@ import { optionalSafeInteger } from "../util/validate.js";
 import type { DomainMetadata, Metadata, Protocol, RemoveFile, SetTransaction } from "./actions.js";
 import { readCheckpoint } from "./checkpoint-read.js";
 import type { FileIndex } from "./file-index.js";
+import type { LogFile } from "./log-files.js";
 import { buildLogSegment, listLogFiles, type LogSegment } from "./log-segment.js";
 import { forEachCommitAction } from "./parse-actions.js";
 import { ReplayState } from "./replay.js";
@@ -87,6 +88,11 @@ export interface LoadSnapshotOptions {
    * replayed on top of its state (falls back to a full load when they are not all there).
    */
   base?: Snapshot;
+  /**
+   * Every log file from version 0, when the caller listed the log already: the load then reads
+   * no `_last_checkpoint` and lists nothing (see `buildLogSegment`).
+   */
+  listing?: readonly LogFile[];
   signal?: AbortSignal;
 }
 
@@ -123,7 +129,7 @@ export async function loadSnapshotIfExists(engine: Engine, options: LoadSnapshot
     const advanced = await advanceSnapshot(store, base, options.version, signal);
     if (advanced) return advanced;
   }
-  const segment = await buildLogSegment(store, { version: options.version, tableUrl, signal });
+  const segment = await buildLogSegment(store, { version: options.version, tableUrl, listing: options.listing, signal });
   if (!segment) return undefined;
   const state = new ReplayState(tableUrl.replace(/\/+$/, ""));
   // an add line is rarely shorter than ~150 bytes: size the replay key table once

@@ -5,7 +5,10 @@
 import { readTableProperties } from "../log/table-properties.js";
 import { TableNotFoundError, TimestampOutOfRangeError } from "../errors/log-errors.js";
 import type { CommitInfo } from "../log/actions.js";
-import { listLogFiles, type CommitFile } from "../log/log-segment.js";
+import type { Engine } from "../engine/index.js";
+import type { LogFile } from "../log/log-files.js";
+import { listLogFiles, readableCommits, type CommitFile } from "../log/log-segment.js";
+import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
 import { parseActions } from "../log/parse-actions.js";
 import type { ObjectStore } from "../storage/store.js";
 import { mapInOrder } from "../util/concurrency.js";
@@ -71,8 +74,8 @@ export interface VersionAtTimestampOptions {
    * of the run of commits that carry one (found by binary search).
    */
   properties?: Record<string, string>;
-  /** Lowest version that can still be reconstructed. */
-  earliestVersion?: number;
+  /** Every log file from version 0, when the caller listed the log already (else it is listed here). */
+  listing?: readonly LogFile[];
   signal?: AbortSignal;
 }
 
@@ -81,16 +84,16 @@ export interface VersionAtTimestampOptions {
  * timestamps from the version where they were enabled on, and before that the commit files'
  * modification times, made strictly increasing as Spark does (a file time not after its
  * predecessor's counts as the predecessor's plus 1 ms). A time after the last commit gives the
- * latest version; one before the earliest readable commit throws {@link TimestampOutOfRangeError}.
- * I/O: one listing of the log, and the `get` of a few commits (O(log n)) when the table has
- * in-commit timestamps; no log replay.
+ * latest version; one before the earliest version that can be reconstructed (the oldest
+ * checkpoint, once log cleanup removed commit 0) throws {@link TimestampOutOfRangeError}.
+ * I/O: one listing of the log (none with `options.listing`), and the `get` of a few commits
+ * (O(log n)) when the table has in-commit timestamps; no log replay.
  */
 export async function versionAtTimestamp(store: ObjectStore, timestamp: number, options: VersionAtTimestampOptions = {}): Promise<number> {
   if (typeof timestamp !== "number" || !Number.isFinite(timestamp))
     throw new InvalidArgumentError("timestamp", describeArgument(timestamp), "a finite number of milliseconds since the epoch");
-  optionalSafeInteger(options.earliestVersion, "earliestVersion");
-  const all = await listCommits(store, options.signal);
-  const commits = all.filter((c) => c.version >= (options.earliestVersion ?? 0));
+  const commits = readableCommits(options.listing ?? (await listLogFiles(store, 0, options.signal)));
+  if (commits.length === 0) throw new TableNotFoundError(store.rootUrl);
   const times = monotonicFileTimes(commits);
   const ictOf = inCommitTimestampReader(store, commits, options.signal);
   const ictFrom = options.properties ? ictEnablementVersion(options.properties) : await ictEnablementFromCommits(commits, ictOf);
@@ -112,6 +115,22 @@ export async function versionAtTimestamp(store: ObjectStore, timestamp: number, 
     else hi = mid - 1;
   }
   return commits[lo]!.version;
+}
+
+/**
+ * The table at the version current at `timestamp` (ms), as {@link versionAtTimestamp} finds it.
+ * I/O: one listing of the log, serving both the version lookup and the load; the `get` of a few
+ * commits for in-commit timestamps; then the checkpoint and commits of that version.
+ */
+export async function loadSnapshotAtTimestamp(
+  engine: Engine,
+  timestamp: number,
+  options: { signal?: AbortSignal } = {},
+): Promise<Snapshot> {
+  const { signal } = options;
+  const listing = await listLogFiles(engine.store, 0, signal);
+  const version = await versionAtTimestamp(engine.store, timestamp, { listing, signal });
+  return loadSnapshot(engine, { version, listing, signal });
 }
 
 function monotonicFileTimes(commits: CommitFile[]): number[] {

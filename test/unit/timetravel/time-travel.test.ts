@@ -1,10 +1,15 @@
-import { mkdtempSync, utimesSync } from "node:fs";
+import { mkdtempSync, rmSync, utimesSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TimestampOutOfRangeError, VersionNotFoundError } from "../../../src/errors/log-errors.js";
+import { createEngine } from "../../../src/engine/index.js";
 import { commitPath } from "../../../src/log/log-files.js";
+import { loadSnapshot } from "../../../src/log/snapshot.js";
+import { writeCheckpoint } from "../../../src/ops/maintenance/checkpoint.js";
+import { CountingStore } from "../../../src/storage/counting-store.js";
 import { LocalStore } from "../../../src/storage/local-store.js";
+import { loadSnapshotAtTimestamp } from "../../../src/timetravel/history.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
 import { add, metaData, protocol } from "../../helpers/log-builder.js";
 import { writeCommit } from "../../helpers/table-builder.js";
@@ -82,6 +87,29 @@ describe("time travel", () => {
     expect((await DeltaTable.open(dir, { timestamp: T0 + 1500 })).version).toBe(0);
     expect((await DeltaTable.open(dir, { timestamp: T0 + 550_000 })).version).toBe(1);
     expect((await DeltaTable.open(dir, { timestamp: T0 + 600_000 })).version).toBe(2);
+  });
+
+  it("lists the log once to open by timestamp, and reads no _last_checkpoint", async () => {
+    const dir = await datedTable([T0, T0 + 10_000, T0 + 20_000]);
+    const store = new CountingStore(new LocalStore(dir));
+    const snapshot = await loadSnapshotAtTimestamp(createEngine(store), T0 + 15_000);
+    expect(snapshot.version).toBe(1);
+    expect(store.counters.list).toBe(1);
+    expect(store.gets.filter((p) => p.endsWith("_last_checkpoint"))).toEqual([]);
+  });
+
+  it("counts time from the oldest checkpoint once log cleanup removed the first commits", async () => {
+    const times = Array.from({ length: 12 }, (_, v) => T0 + v * 1000);
+    const dir = await datedTable(times);
+    const engine = createEngine(new LocalStore(dir));
+    await writeCheckpoint(engine, await loadSnapshot(engine, { version: 10 }));
+    // as log cleanup leaves it: commits 8 and 9 kept (not yet expired) but unreadable without commit 0
+    for (let v = 0; v < 8; v++) rmSync(join(dir, commitPath(v)));
+    const err = await DeltaTable.open(dir, { timestamp: T0 + 8_500 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimestampOutOfRangeError);
+    expect(err).toMatchObject({ earliest: T0 + 10_000, latest: T0 + 11_000 });
+    expect((await loadSnapshotAtTimestamp(engine, T0 + 10_500)).version).toBe(10);
+    expect((await DeltaTable.open(dir, { timestamp: T0 + 10_500 })).version).toBe(10);
   });
 
   it("names the readable versions when asked for one that does not exist", async () => {
