@@ -7,7 +7,7 @@ import { TableExistsError } from "../errors/txn-errors.js";
 import { createEngine, type Engine } from "../engine/index.js";
 import type { AddFile, Metadata, Protocol } from "../log/actions.js";
 import { loadSnapshot, loadSnapshotIfExists, type Snapshot } from "../log/snapshot.js";
-import { scanSnapshot, type ScanOptions } from "../scan/scan.js";
+import { scanSnapshot, type ScanEnvironment, type ScanOptions } from "../scan/scan.js";
 import { planScan } from "../scan/scan-plan.js";
 import { toArrowSchema } from "../schema/arrow-schema.js";
 import type { StructType } from "../schema/types.js";
@@ -205,8 +205,7 @@ export class DeltaTable {
    * const { version } = await table.write([{ id: 1n, day: "2024-05-01" }], { mode: "append" });
    */
   async write(data: WriteInput, options: WriteOptions & AutoMaintenanceOptions = {}): Promise<WriteResult> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    return writeTable(this.engine, latest, data, { ...options, afterCommit: autoMaintenanceHook(this.engine, options) });
+    return writeTable(this.engine, await this.latest(options.signal), data, this.withAutoMaintenance(options));
   }
 
   /**
@@ -219,8 +218,7 @@ export class DeltaTable {
    * const { version, sizeInBytes } = await table.checkpoint();
    */
   async checkpoint(options: CheckpointOptions = {}): Promise<CheckpointMetrics> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    return writeCheckpoint(this.engine, latest, options);
+    return writeCheckpoint(this.engine, await this.latest(options.signal), options);
   }
 
   /**
@@ -229,8 +227,7 @@ export class DeltaTable {
    * newest checkpoint at or before the cutoff and everything after it are kept.
    */
   async cleanupLog(options: LogCleanupOptions = {}): Promise<LogCleanupMetrics> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    return cleanupExpiredLog(this.engine, latest.properties, options);
+    return cleanupExpiredLog(this.engine, (await this.latest(options.signal)).properties, options);
   }
 
   /**
@@ -238,14 +235,12 @@ export class DeltaTable {
    * every existing row; later writes are checked too. Resolves with the version committed.
    */
   async addConstraint(name: string, expression: string, options: TransactionOptions = {}): Promise<number> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    return (await addConstraint(this.engine, latest, { name, expression }, options)).version;
+    return (await addConstraint(this.engine, await this.latest(options.signal), { name, expression }, options)).version;
   }
 
   /** Drops a CHECK constraint; resolves with the version committed (undefined when `ifExists` found none). */
   async dropConstraint(name: string, options: TransactionOptions & { ifExists?: boolean } = {}): Promise<number | undefined> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    return (await dropConstraint(this.engine, latest, name, options))?.version;
+    return (await dropConstraint(this.engine, await this.latest(options.signal), name, options))?.version;
   }
 
   /**
@@ -260,9 +255,7 @@ export class DeltaTable {
    * const metrics = await table.optimize({ where: "day = '2024-05-01'", zOrderBy: ["x", "y"] });
    */
   async optimize(options: OptimizeOptions = {}): Promise<OptimizeMetrics> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    const resolveExternal = (absoluteUrl: string) => this.resolveExternal(absoluteUrl);
-    return optimizeTable({ engine: this.engine, resolveExternal }, latest, options);
+    return optimizeTable(this.scanEnvironment(), await this.latest(options.signal), options);
   }
 
   /**
@@ -280,8 +273,7 @@ export class DeltaTable {
    * const done = await table.vacuum({ mode: "full", dryRun: false });
    */
   async vacuum(options: VacuumOptions = {}): Promise<VacuumResult> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    return vacuumTable(this.engine, latest, options);
+    return vacuumTable(this.engine, await this.latest(options.signal), options);
   }
 
   /**
@@ -295,13 +287,11 @@ export class DeltaTable {
    * const { version, metrics } = await table.restore({ version: 3 });
    */
   async restore(target: { version: number } | { timestamp: TimestampLike }, options: RestoreOptions = {}): Promise<RestoreResult> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    if ("timestamp" in target && target.timestamp !== undefined) {
-      const t = target.timestamp;
-      const ms = t instanceof Date ? t.getTime() : typeof t === "number" ? t : Date.parse(t);
-      return restoreTable(this.engine, latest, { timestamp: ms }, options);
-    }
-    return restoreTable(this.engine, latest, { version: (target as { version: number }).version }, options);
+    const resolved =
+      "timestamp" in target && target.timestamp !== undefined
+        ? { timestamp: toMillis(target.timestamp) }
+        : { version: (target as { version: number }).version };
+    return restoreTable(this.engine, await this.latest(options.signal), resolved, options);
   }
 
   /**
@@ -316,9 +306,7 @@ export class DeltaTable {
    * const { metrics } = await table.delete("day = '2024-05-01' AND status = 'void'");
    */
   async delete(predicate?: string | Expression, options: DeleteOptions & AutoMaintenanceOptions = {}): Promise<DeleteResult> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    const env = { engine: this.engine, resolveExternal: (absoluteUrl: string) => this.resolveExternal(absoluteUrl) };
-    return deleteRows(env, latest, predicate, { ...options, afterCommit: autoMaintenanceHook(this.engine, options) });
+    return deleteRows(this.scanEnvironment(), await this.latest(options.signal), predicate, this.withAutoMaintenance(options));
   }
 
   /**
@@ -333,9 +321,7 @@ export class DeltaTable {
    * await table.update({ where: "id = 3", set: { status: "'void'", amount: "amount * 2" } });
    */
   async update(options: UpdateOptions & AutoMaintenanceOptions): Promise<UpdateResult> {
-    const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-    const env = { engine: this.engine, resolveExternal: (absoluteUrl: string) => this.resolveExternal(absoluteUrl) };
-    return updateRows(env, latest, { ...options, afterCommit: autoMaintenanceHook(this.engine, options) });
+    return updateRows(this.scanEnvironment(), await this.latest(options.signal), this.withAutoMaintenance(options));
   }
 
   /**
@@ -348,11 +334,9 @@ export class DeltaTable {
    * await table.merge(rows, { on: "target.id = source.id" }).whenMatchedUpdateAll().whenNotMatchedInsertAll().execute();
    */
   merge(source: WriteInput, options: MergeOptions & AutoMaintenanceOptions): MergeBuilder {
-    return new MergeBuilder(async (clauses) => {
-      const latest = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
-      const env = { engine: this.engine, resolveExternal: (absoluteUrl: string) => this.resolveExternal(absoluteUrl) };
-      return mergeRows(env, latest, source, { ...options, afterCommit: autoMaintenanceHook(this.engine, options) }, clauses);
-    });
+    return new MergeBuilder(async (clauses) =>
+      mergeRows(this.scanEnvironment(), await this.latest(options.signal), source, this.withAutoMaintenance(options), clauses),
+    );
   }
 
   /**
@@ -365,18 +349,15 @@ export class DeltaTable {
    * for await (const batch of table.changes({ startingVersion: 5 })) process(batch);
    */
   changes(options: TableChangesOptions): AsyncIterable<RecordBatch> {
-    const engine = this.engine;
-    const base = this.snapshot;
-    const env = { engine, resolveExternal: (absoluteUrl: string) => this.resolveExternal(absoluteUrl) };
     const request: ChangesOptions = {
       ...options,
       startingTimestamp: options.startingTimestamp === undefined ? undefined : toMillis(options.startingTimestamp),
       endingTimestamp: options.endingTimestamp === undefined ? undefined : toMillis(options.endingTimestamp),
     };
-    return (async function* () {
-      const latest = await loadSnapshot(engine, { base, signal: options.signal });
-      yield* readChanges(env, latest, request);
-    })();
+    const read = async function* (table: DeltaTable) {
+      yield* readChanges(table.scanEnvironment(), await table.latest(options.signal), request);
+    };
+    return read(this);
   }
 
   /**
@@ -385,7 +366,7 @@ export class DeltaTable {
    * made since are checked for conflicts when it commits.
    */
   transaction(options: TransactionOptions & AutoMaintenanceOptions = {}): Transaction {
-    return new Transaction(this.engine, this.snapshot, { ...options, afterCommit: autoMaintenanceHook(this.engine, options) });
+    return new Transaction(this.engine, this.snapshot, this.withAutoMaintenance(options));
   }
 
   /** When the loaded version was committed. */
@@ -430,13 +411,29 @@ export class DeltaTable {
 
   /** The latest version of this table; reads only the commits made since this snapshot. */
   async refresh(options: { signal?: AbortSignal } = {}): Promise<DeltaTable> {
-    const snapshot = await loadSnapshot(this.engine, { base: this.snapshot, signal: options.signal });
+    const snapshot = await this.latest(options.signal);
     return snapshot === this.snapshot ? this : new DeltaTable(this.url, this.engine, snapshot, this.storageOptions, this.pathPolicy);
   }
 
-  /** The store and key of a data file outside the table root, when the path policy allows it. */
-  private resolveExternal(absoluteUrl: string): Promise<{ store: ObjectStore; key: string }> {
-    return resolveExternalFile(absoluteUrl, this.storageOptions, this.pathPolicy, this.store.rootUrl);
+  /**
+   * The latest snapshot, brought up from this one (reads only the commits made since). Every
+   * operation that commits or follows the table applies to it, never to an older snapshot.
+   */
+  private latest(signal: AbortSignal | undefined): Promise<Snapshot> {
+    return loadSnapshot(this.engine, { base: this.snapshot, signal });
+  }
+
+  /** Where data files are read from: this table's engine, and the files outside its root that its path policy allows. */
+  private scanEnvironment(): ScanEnvironment {
+    return {
+      engine: this.engine,
+      resolveExternal: (absoluteUrl) => resolveExternalFile(absoluteUrl, this.storageOptions, this.pathPolicy, this.store.rootUrl),
+    };
+  }
+
+  /** `options` with automatic checkpoints after the commit (the caller's own `afterCommit` still runs first). */
+  private withAutoMaintenance<T extends AutoMaintenanceOptions & TransactionOptions>(options: T): T {
+    return { ...options, afterCommit: autoMaintenanceHook(this.engine, options) };
   }
 
   /**
@@ -444,14 +441,7 @@ export class DeltaTable {
    * filter used for partition pruning, statistics skipping and exact row filtering, a row limit.
    */
   scan(options: ScanOptions = {}): AsyncIterable<RecordBatch> {
-    return scanSnapshot(
-      this.snapshot,
-      {
-        engine: this.engine,
-        resolveExternal: (absoluteUrl) => this.resolveExternal(absoluteUrl),
-      },
-      options,
-    );
+    return scanSnapshot(this.snapshot, this.scanEnvironment(), options);
   }
 
   /** Reads matching rows into one Arrow table. */
