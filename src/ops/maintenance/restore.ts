@@ -15,6 +15,7 @@ import { protocolDiffers, requiredProtocol, writerFeaturesOf } from "../../txn/p
 import type { CommitResult, Transaction } from "../../txn/transaction.js";
 import { forEachConcurrent } from "../../util/concurrency.js";
 import { describeArgument } from "../../util/validate.js";
+import { removeFor } from "../write/row-deletion.js";
 import { maintenanceTransaction } from "./vacuum-commit.js";
 import { deletionVectorKey } from "./vacuum-references.js";
 
@@ -89,7 +90,7 @@ export async function restoreTable(
   for (let i = 0; i < latest.files.length; i++) {
     const add = latest.files.addFile(i);
     if (wanted.has(keyOf(add))) continue;
-    toRemove.push(removeOf(add, now));
+    toRemove.push(removeFor(add, now));
     removedFilesSize += add.size;
   }
   await assertFilesExist(engine, { tableUrl: latest.tableUrl, version, adds: toAdd, signal });
@@ -170,24 +171,6 @@ async function assertFilesExist(
     signal,
   );
   if (missing.length > 0) throw new RestoreMissingFilesError(tableUrl, version, missing.sort().slice(0, 100), missing.length);
-}
-
-/** A remove of an active file, carrying its metadata as Spark's restore writes it. */
-function removeOf(add: AddFile, deletionTimestamp: number): RemoveFile {
-  const remove: RemoveFile = {
-    path: add.path,
-    deletionTimestamp,
-    dataChange: true,
-    extendedFileMetadata: true,
-    partitionValues: add.partitionValues,
-    size: add.size,
-  };
-  if (add.tags) remove.tags = add.tags;
-  if (add.deletionVector) remove.deletionVector = add.deletionVector;
-  if (add.baseRowId !== undefined && add.baseRowId !== null) remove.baseRowId = add.baseRowId;
-  if (add.defaultRowCommitVersion !== undefined && add.defaultRowCommitVersion !== null)
-    remove.defaultRowCommitVersion = add.defaultRowCommitVersion;
-  return remove;
 }
 
 function keySet(files: FileIndex, keyOf: (add: AddFile) => string): Set<string> {
