@@ -63,7 +63,8 @@ const HEAD_CONCURRENCY = 16;
  *
  * Refused with {@link RestoreMissingFilesError} (nothing committed) when a data or
  * deletion-vector file to add back no longer exists; `VersionNotFoundError` /
- * `TimestampOutOfRangeError` when the target cannot be read. I/O: loads the target snapshot,
+ * `TimestampOutOfRangeError` when the target cannot be read; `InvalidArgumentError` when the
+ * target is the latest version itself (as Spark and delta-rs refuse it: there is nothing to restore). I/O: loads the target snapshot,
  * one `head` per file to add back (16 in flight), one commit.
  */
 export async function restoreTable(
@@ -118,8 +119,8 @@ async function resolveTarget(engine: Engine, latest: Snapshot, target: RestoreTa
   }
   if (target.version !== undefined) {
     const v = target.version;
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v > latest.version) {
-      throw new InvalidArgumentError("restore.version", describeArgument(v), `a version from 0 to ${latest.version}`);
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0 || v >= latest.version) {
+      throw new InvalidArgumentError("restore.version", describeArgument(v), earlierVersions(latest));
     }
     return v;
   }
@@ -131,7 +132,22 @@ async function resolveTarget(engine: Engine, latest: Snapshot, target: RestoreTa
       "{ version: number } or { timestamp } (a Date, ms or ISO-8601 string)",
     );
   }
-  return versionAtTimestamp(engine.store, ms, { properties: latest.properties, signal });
+  const version = await versionAtTimestamp(engine.store, ms, { properties: latest.properties, signal });
+  if (version >= latest.version) {
+    const committed = new Date(latest.timestamp).toISOString();
+    throw new InvalidArgumentError(
+      "restore.timestamp",
+      new Date(ms).toISOString(),
+      `a time before the latest commit (version ${latest.version}, ${committed}): the table has not changed since`,
+    );
+  }
+  return version;
+}
+
+/** What a restore by version accepts: an earlier version (as Spark and delta-rs require). */
+function earlierVersions(latest: Snapshot): string {
+  const current = `version ${latest.version} is the current one, so there is nothing to restore`;
+  return latest.version === 0 ? `an earlier version (${current})` : `a version from 0 to ${latest.version - 1} (${current})`;
 }
 
 /** Restores metadata as it was at the target; raises (never lowers) the protocol to cover the target's. */

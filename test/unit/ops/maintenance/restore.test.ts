@@ -108,6 +108,17 @@ describe.each(URLS)("restore on the $name store", ({ url }) => {
       await expect(table.restore(target as { version: number })).rejects.toBeInstanceOf(InvalidArgumentError);
     },
   );
+
+  it("refuses the current version, by number or by a later timestamp, typed, committing nothing (as Spark and delta-rs)", async () => {
+    const table = await threeVersions(url());
+    const byVersion = await table.restore({ version: 3 }).catch((e: unknown) => e);
+    expect(byVersion).toBeInstanceOf(InvalidArgumentError);
+    expect((byVersion as Error).message).toMatch(/from 0 to 2 \(version 3 is the current one, so there is nothing to restore\)/);
+    const byTime = await table.restore({ timestamp: new Date(Date.now() + DAY) }).catch((e: unknown) => e);
+    expect(byTime).toBeInstanceOf(InvalidArgumentError);
+    expect((byTime as Error).message).toMatch(/before the latest commit \(version 3, /);
+    expect((await table.refresh()).version).toBe(3);
+  });
 });
 
 describe("restore", () => {
