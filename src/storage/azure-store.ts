@@ -183,9 +183,8 @@ export class AzureStore implements ObjectStore {
    */
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ObjectMeta> {
     const { signal } = options;
-    const relativePrefix = normalizePrefix(prefix, this.backend);
-    // the whole store lists as `<root>/`, never `<root>` (which would take in a sibling `<root>0/...`)
-    const wanted = relativePrefix === "" && this.prefix !== "" ? `${this.prefix}/` : joinKey(this.prefix, relativePrefix);
+    // joinKey gives `<root>/` for the whole store, never `<root>` (which would take in a sibling `<root>0/...`)
+    const wanted = joinKey(this.prefix, normalizePrefix(prefix, this.backend));
     let after = options.startAfter === undefined ? undefined : joinKey(this.prefix, normalizePath(options.startAfter, this.backend));
     if (after !== undefined && !after.startsWith(wanted)) {
       if (compareKeys(after, wanted) > 0) return; // every key under the prefix sorts before startAfter

@@ -93,6 +93,18 @@ describe("AzureStore over a fake container", () => {
     await expect(store.get("part")).rejects.toBeInstanceOf(NotFoundError);
   });
 
+  it("lists the whole store under `<root>/`, never a sibling root like `root0/` or a key `rootx`", async () => {
+    const { container } = fakeContainer(
+      new Map([
+        ["root/a", entry("x")],
+        ["root0/b", entry("x")],
+        ["rootx", entry("x")],
+      ]),
+      10,
+    );
+    expect(await paths(storeOver(container).list(""))).toEqual(["a"]);
+  });
+
   it("quotes the bare etags of a listing like the headers do, and maps keys under the prefix", async () => {
     const { container } = fakeContainer(new Map([["root/a", entry("x")]]), 10);
     const [meta] = await (async () => {
