@@ -18,17 +18,16 @@ import { formatExpression } from "../../expr/format.js";
 import { parseExpression } from "../../expr/parse.js";
 import type { AddCDCFile, AddFile, RemoveFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
-import { hasFeature } from "../../log/table-features.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 import { conformBatch } from "../write/conform.js";
-import { writeDataFiles } from "../write/files.js";
+import { snapshotFileOptions, writeDataFiles } from "../write/files.js";
 import { removeFor } from "../write/row-deletion.js";
 import { declareReadSet, numRecordsOf, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { writeChangeDataFile } from "./change-data.js";
-import { applyDeletionVectors, type DeletionVectorChange } from "./deletion-vectors.js";
-import { findMatchingRows, readSplit } from "./file-rows.js";
+import { applyDeletionVectors, usesDeletionVectors, type DeletionVectorChange } from "./deletion-vectors.js";
+import { findMatchingRows, keptRows } from "./file-rows.js";
 import type { DeletedRows } from "../../dv/deletion-vector.js";
 
 /** Options of a delete. */
@@ -148,9 +147,8 @@ async function deleteFromFiles(
 ): Promise<void> {
   const { engine } = env;
   const signal = options.signal;
-  const properties = snapshot.tableProperties;
-  const useDv = properties.enableDeletionVectors && hasFeature(snapshot.protocol, "deletionVectors");
-  const cdf = properties.enableChangeDataFeed;
+  const useDv = usesDeletionVectors(snapshot);
+  const cdf = snapshot.tableProperties.enableChangeDataFeed;
   const dvChanges: DeletionVectorChange[] = [];
   for (const position of positions) {
     signal?.throwIfAborted();
@@ -197,12 +195,25 @@ async function stageChangeData(
   signal?: AbortSignal,
 ): Promise<void> {
   const taken: RecordBatch[] = [];
-  for await (const split of readSplit(snapshot, env, add, matched, signal)) if (split.taken.numRows > 0) taken.push(split.taken);
-  const cdc = await writeChangeDataFile(engine, snapshot, add.partitionValues, taken, "delete", signal);
-  if (cdc) {
-    staged.cdcs.push(cdc);
-    staged.writtenKeys.push(decodeURIComponent(cdc.path));
+  for await (const _ of keptRows(snapshot, env, add, matched, taken, signal)) {
+    // drain: only the deleted rows are needed
   }
+  await stageDeleteChanges(engine, snapshot, add, taken, staged, signal);
+}
+
+/** Writes the deleted rows `taken` of `add` as one `delete` change data file and stages it. */
+async function stageDeleteChanges(
+  engine: Engine,
+  snapshot: Snapshot,
+  add: AddFile,
+  taken: RecordBatch[],
+  staged: Staged,
+  signal?: AbortSignal,
+): Promise<void> {
+  const cdc = await writeChangeDataFile(engine, snapshot, add.partitionValues, taken, "delete", signal);
+  if (!cdc) return;
+  staged.cdcs.push(cdc);
+  staged.writtenKeys.push(decodeURIComponent(cdc.path));
 }
 
 /**
@@ -217,40 +228,20 @@ async function rewriteWithout(
   matched: DeletedRows,
   how: { staged: Staged; metrics: DeleteMetrics; cdf: boolean; rewrite: boolean; signal?: AbortSignal },
 ): Promise<void> {
-  const { engine } = env;
-  const { staged, metrics, signal } = how;
-  if (!how.rewrite && !how.cdf) return;
-  const taken: RecordBatch[] = [];
+  const { staged, signal } = how;
+  if (!how.rewrite) {
+    if (how.cdf) await stageChangeData(env.engine, snapshot, env, add, matched, staged, signal);
+    return;
+  }
+  const taken: RecordBatch[] | undefined = how.cdf ? [] : undefined;
   async function* kept(): AsyncGenerator<RecordBatch> {
-    for await (const split of readSplit(snapshot, env, add, matched, signal)) {
-      if (split.taken.numRows > 0 && how.cdf) taken.push(split.taken);
-      if (split.kept.numRows > 0) yield conformBatch(split.kept, snapshot.schema);
-    }
+    for await (const batch of keptRows(snapshot, env, add, matched, taken, signal)) yield conformBatch(batch, snapshot.schema);
   }
-  if (how.rewrite) {
-    const written = await writeDataFiles(engine, kept(), {
-      schema: snapshot.schema,
-      partitionColumns: snapshot.partitionColumns,
-      columnMappingMode: snapshot.columnMappingMode,
-      configuration: snapshot.metadata.configuration,
-      tightBounds: hasFeature(snapshot.protocol, "deletionVectors"),
-      signal,
-    });
-    staged.adds.push(...written.adds);
-    staged.writtenKeys.push(...written.adds.map((a) => decodeURIComponent(a.path)));
-    metrics.numCopiedRows += written.numRows;
-  } else {
-    for await (const _ of kept()) {
-      // drain: only the deleted rows are needed
-    }
-  }
-  if (how.cdf) {
-    const cdc = await writeChangeDataFile(engine, snapshot, add.partitionValues, taken, "delete", signal);
-    if (cdc) {
-      staged.cdcs.push(cdc);
-      staged.writtenKeys.push(decodeURIComponent(cdc.path));
-    }
-  }
+  const written = await writeDataFiles(env.engine, kept(), snapshotFileOptions(snapshot, signal));
+  staged.adds.push(...written.adds);
+  staged.writtenKeys.push(...written.adds.map((a) => decodeURIComponent(a.path)));
+  how.metrics.numCopiedRows += written.numRows;
+  if (taken) await stageDeleteChanges(env.engine, snapshot, add, taken, staged, signal);
 }
 
 function countFiles(staged: Staged, metrics: DeleteMetrics): void {

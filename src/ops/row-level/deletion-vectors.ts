@@ -18,6 +18,7 @@ import {
 import type { Engine } from "../../engine/index.js";
 import type { AddFile, DeletionVectorDescriptor, RemoveFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
+import { hasFeature } from "../../log/table-features.js";
 import { randomPrefix, randomPrefixLength } from "../write/paths.js";
 import { removeFor } from "../write/row-deletion.js";
 
@@ -27,6 +28,11 @@ import { removeFor } from "../write/row-deletion.js";
  * of deleted rows) cost less in the log than an extra object and a ranged read per scan.
  */
 export const INLINE_DV_MAX_BYTES = 64;
+
+/** True when row-level operations on `snapshot`'s table mark rows deleted with deletion vectors instead of rewriting files. */
+export function usesDeletionVectors(snapshot: Snapshot): boolean {
+  return snapshot.tableProperties.enableDeletionVectors && hasFeature(snapshot.protocol, "deletionVectors");
+}
 
 /** Rows to mark deleted in one file. */
 export interface DeletionVectorChange {

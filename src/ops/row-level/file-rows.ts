@@ -1,7 +1,7 @@
 /**
  * Reading a candidate file of a row-level operation: finding the positions of the rows a
  * predicate matches (reading only the predicate's columns), and reading every column of a file
- * split into the rows an operation keeps and the rows it takes out. The file's existing deletion
+ * without the rows an operation takes out (collecting those for its change data). The file's existing deletion
  * vector is applied: rows it already deletes are never matched, kept or returned.
  */
 import type { RecordBatch } from "apache-arrow";
@@ -50,31 +50,37 @@ export async function findMatchingRows(
   return { matched: DeletedRows.from(positions), liveRows };
 }
 
-/** One batch of a file split by an operation: the rows it keeps and the rows it takes out (table's logical schema). */
-export interface SplitBatch {
-  kept: RecordBatch;
-  taken: RecordBatch;
-}
-
 /**
- * Streams every column of `add` (its DV applied) split by `taken` (positions in the file).
- * I/O: the file's DV and the whole file, batch by batch.
+ * Streams every column of `add` (its DV applied) without the rows in `taken` (positions in the
+ * file): the rows an operation keeps, in the table's logical schema. The rows in `taken` are
+ * pushed onto `takenRows` when given (the operation's change data). I/O: the file's DV and the
+ * whole file, batch by batch.
  */
-export async function* readSplit(
+export async function* keptRows(
   snapshot: Snapshot,
   env: ScanEnvironment,
   add: AddFile,
   taken: DeletedRows,
+  takenRows: RecordBatch[] | undefined,
   signal?: AbortSignal,
-): AsyncGenerator<SplitBatch> {
+): AsyncGenerator<RecordBatch> {
   const plan = planScan(snapshot, {});
   for await (const { batch, rowIndexes } of readFileRows(snapshot.tableUrl, env, plan, add, { signal })) {
-    const take = new Uint8Array(batch.numRows);
     const keep = new Uint8Array(batch.numRows);
+    let kept = 0;
     for (let i = 0; i < batch.numRows; i++) {
-      if (taken.has(rowIndexes[i]!)) take[i] = 1;
-      else keep[i] = 1;
+      if (taken.has(rowIndexes[i]!)) continue;
+      keep[i] = 1;
+      kept++;
     }
-    yield { kept: filterBatch(batch, keep), taken: filterBatch(batch, take) };
+    if (takenRows && kept < batch.numRows)
+      takenRows.push(
+        filterBatch(
+          batch,
+          keep.map((k) => 1 - k),
+        ),
+      );
+    if (kept === batch.numRows) yield batch;
+    else if (kept > 0) yield filterBatch(batch, keep);
   }
 }

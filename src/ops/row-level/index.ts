@@ -7,7 +7,8 @@
  * file gets a deletion vector (`deletion-vectors.ts`, when `delta.enableDeletionVectors`) or is
  * rewritten (`merge-rewrite.ts`); `change-data.ts` writes `_change_data` files for the change
  * data feed. `delete.ts`, `update.ts` and `merge*.ts` are the operations;
- * `replace-where-cdc.ts` gives `replaceWhere` overwrites their change data.
+ * `replace-where.ts` gives `replaceWhere` overwrites the same row removal (copy-on-write) and
+ * change data.
  */
 export { deleteRows } from "./delete.js";
 export { MergeBuilder, mergeRows } from "./merge.js";

@@ -11,16 +11,15 @@ import { filterBatch, takeBatch } from "../../arrow/filter.js";
 import { DeletedRows } from "../../dv/deletion-vector.js";
 import type { AddCDCFile, AddFile, RemoveFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
-import { hasFeature } from "../../log/table-features.js";
 import { readFileRows } from "../../scan/file-rows.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { planScan } from "../../scan/scan-plan.js";
 import { conformBatch } from "../write/conform.js";
-import { writeDataFiles } from "../write/files.js";
+import { snapshotFileOptions, writeDataFiles } from "../write/files.js";
 import { PartitionSplitter } from "../write/partitions.js";
 import { removeFor } from "../write/row-deletion.js";
 import { writeChangeDataFile, type ChangeType } from "./change-data.js";
-import { applyDeletionVectors, type DeletionVectorChange } from "./deletion-vectors.js";
+import { applyDeletionVectors, usesDeletionVectors, type DeletionVectorChange } from "./deletion-vectors.js";
 
 /** What a transform does to one batch of a file. */
 export interface BatchChange {
@@ -62,11 +61,6 @@ export function newRewriteState(): RewriteState {
     numCopiedRows: 0,
     numDeletionVectorsAdded: 0,
   };
-}
-
-/** True when the operation marks rows deleted with deletion vectors instead of rewriting files. */
-export function usesDeletionVectors(snapshot: Snapshot): boolean {
-  return snapshot.tableProperties.enableDeletionVectors && hasFeature(snapshot.protocol, "deletionVectors");
 }
 
 /**
@@ -125,14 +119,7 @@ async function writeRows(
   signal?: AbortSignal,
 ): Promise<void> {
   if (rows.every((b) => b.numRows === 0)) return;
-  const written = await writeDataFiles(env.engine, rows, {
-    schema: snapshot.schema,
-    partitionColumns: snapshot.partitionColumns,
-    columnMappingMode: snapshot.columnMappingMode,
-    configuration: snapshot.metadata.configuration,
-    tightBounds: hasFeature(snapshot.protocol, "deletionVectors"),
-    signal,
-  });
+  const written = await writeDataFiles(env.engine, rows, snapshotFileOptions(snapshot, signal));
   state.adds.push(...written.adds);
   state.writtenKeys.push(...written.adds.map((a) => decodeURIComponent(a.path)));
 }

@@ -20,6 +20,8 @@ import { Data, RecordBatch, Schema, Struct } from "apache-arrow";
 import type { Engine, ParquetWriteOptions } from "../../engine/index.js";
 import { InvalidSchemaError, SchemaMismatchError } from "../../errors/schema-errors.js";
 import type { AddFile } from "../../log/actions.js";
+import type { Snapshot } from "../../log/snapshot.js";
+import { hasFeature } from "../../log/table-features.js";
 import type { ColumnMappingMode } from "../../schema/column-mapping.js";
 import type { StructType } from "../../schema/types.js";
 import { arrowSize, DataFileSink, type FinishedFile, SizeModel } from "./file-sink.js";
@@ -59,6 +61,21 @@ export interface DataFileOptions {
   signal?: AbortSignal;
   /** Called after each batch and each finished file. */
   onProgress?: (progress: { rows: number; files: number; bytes: number }) => void;
+}
+
+/**
+ * The options for writing files into the existing table of `snapshot` with its schema, layout and
+ * statistics settings (`tightBounds` when its protocol has deletion vectors, as Spark writes).
+ */
+export function snapshotFileOptions(snapshot: Snapshot, signal?: AbortSignal): DataFileOptions {
+  return {
+    schema: snapshot.schema,
+    partitionColumns: snapshot.partitionColumns,
+    columnMappingMode: snapshot.columnMappingMode,
+    configuration: snapshot.metadata.configuration,
+    tightBounds: hasFeature(snapshot.protocol, "deletionVectors"),
+    signal,
+  };
 }
 
 /** The files a write produced. */

@@ -12,7 +12,8 @@
  *    scatter rows to partitions and stream each file through the engine's Parquet writer into
  *    the store, rolling at the target size;
  * 5. `stats*.ts`: per-file statistics in Spark's JSON encodings;
- * 6. `row-deletion.ts`: the rows a `replaceWhere` overwrite keeps from the files it touches;
+ * 6. `row-deletion.ts`: the `remove` action of a replaced file (the rows a `replaceWhere`
+ *    overwrite removes and copies are found by `src/ops/row-level/replace-where.ts`);
  * 7. `write-table.ts`: the whole write, ending in one commit through `src/txn`.
  */
 export { constraintPropertyKey, validateExistingData } from "./constraints.js";

@@ -19,7 +19,6 @@ import { parseExpression } from "../../expr/parse.js";
 import { evaluateTriState } from "../../expr/evaluate.js";
 import type { Expression } from "../../expr/expression.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
-import { FileSkipper } from "../../expr/skipping.js";
 import { columnMappingMode } from "../../schema/column-mapping.js";
 import { fromArrowSchema } from "../../schema/from-arrow.js";
 import { conflictError } from "../../txn/commit-loop.js";
@@ -28,8 +27,9 @@ import { Transaction, type CommitResult, type TransactionOptions } from "../../t
 import { compileGeneratedColumns, GeneratedColumnFiller, rowInputSchema } from "./generated-columns.js";
 import { IdentityAllocator, identityColumnsOf } from "./identity-columns.js";
 import { assertNoDependentConstraints, checkBatch, compileConstraints } from "./constraints.js";
-import { deleteMatchingRows, removeFor } from "./row-deletion.js";
-import { replaceWhereChangeData } from "../row-level/replace-where-cdc.js";
+import { removeFor } from "./row-deletion.js";
+import { declareReadSet, type RowPredicate } from "../row-level/candidates.js";
+import { findReplacedRows, rowsToCopy, writeInsertChangeData } from "../row-level/replace-where.js";
 import { writeDataFiles, type DataFileOptions } from "./files.js";
 import { openWriteInput, type WriteInput } from "./input.js";
 import { planWriteMetadata, type WriteMetadataPlan } from "./plan.js";
@@ -105,47 +105,43 @@ export async function writeTable(
     return { version: snapshot.version, skipped: true, metrics: emptyMetrics(clock.now() - started) };
   }
   const replaceWhere = parseReplaceWhere(options, mode);
-  if (snapshot) refuseEarly(snapshot, mode, replaceWhere);
+  if (snapshot) refuseEarly(snapshot, mode);
   // rows given as plain objects are typed by the table's schema, unless the write replaces it
   const rowSchema = snapshot && options.schemaMode !== "overwrite" ? rowInputSchema(snapshot.schema, data) : undefined;
   const input = await openWriteInput(data, { schema: rowSchema, signal: options.signal });
   const plan = planWriteMetadata(snapshot, fromArrowSchema(input.schema), { ...options, mode }, clock.now());
   const replace: ReplacePredicate | undefined = replaceWhere && { expr: replaceWhere, bound: bind(replaceWhere, plan.schema) };
   const env: ScanEnvironment = { engine };
-  const deletion =
-    snapshot && mode === "overwrite" && replace
-      ? await deleteMatchingRows(
-          snapshot,
-          env,
-          { expr: replace.expr, bound: bind(replace.expr, snapshot.schema) },
-          { signal: options.signal },
-        )
-      : undefined;
+  // the predicate on the table as it is: which rows the overwrite replaces, and its read set
+  const tablePredicate: RowPredicate | undefined = snapshot &&
+    replace && { expr: replace.expr, bound: bind(replace.expr, snapshot.schema) };
+  const replaced = snapshot && tablePredicate ? await findReplacedRows(env, snapshot, tablePredicate, options.signal) : undefined;
   const fileOptions = dataFileOptions(plan, snapshot, options);
   const identity = new IdentityAllocator(identityColumnsOf(plan.schema));
   const written = await writeDataFiles(engine, prepareBatches(input.batches, plan, replace?.bound, identity), fileOptions);
   const adds = [...written.adds];
   let copiedRows = 0;
-  let changeData: AddCDCFile[] = [];
+  const changeData: AddCDCFile[] = [];
   try {
-    if (deletion && deletion.kept.length > 0) {
-      const copied = await writeDataFiles(engine, prepareBatches(deletion.kept, plan, undefined), fileOptions);
+    if (snapshot && replaced && replaced.read.length > 0) {
+      const kept = rowsToCopy(env, snapshot, replaced, changeData, options.signal);
+      const copied = await writeDataFiles(engine, prepareBatches(kept, plan, undefined), fileOptions);
       adds.push(...copied.adds);
       copiedRows = copied.numRows;
     }
-    const removes = overwriteRemoves(snapshot, mode, deletion?.removed, clock.now());
-    if (snapshot && deletion && replace)
-      changeData = await replaceWhereChangeData(env, snapshot, replace.expr, deletion.removed, written.adds, options.signal);
+    const removes = overwriteRemoves(snapshot, mode, replaced?.removed, clock.now());
+    if (snapshot && replaced) await writeInsertChangeData(env, snapshot, replaced, written.adds, changeData, options.signal);
     const metrics: WriteMetrics = {
       numFiles: adds.length,
       numOutputRows: written.numRows + copiedRows,
       numOutputBytes: adds.reduce((n, a) => n + a.size, 0),
       numRemovedFiles: removes.length,
-      numDeletedRows: deletion?.deletedRows ?? 0,
+      numDeletedRows: replaced?.deletedRows ?? 0,
       numCopiedRows: copiedRows,
       executionTimeMs: 0,
     };
-    const outcome = await commitWrite({ engine, snapshot, plan, adds, removes, replace, metrics, options, mode, changeData, identity });
+    const request = { engine, snapshot, plan, adds, removes, replace, tablePredicate, metrics, options, mode, changeData, identity };
+    const outcome = await commitWrite(request);
     if (outcome.kind === "skipped") {
       await deleteWritten(store, [...adds, ...changeData]);
       return { version: outcome.version, skipped: true, metrics: emptyMetrics(clock.now() - started) };
@@ -194,9 +190,9 @@ function validateWriteOptions(options: WriteOptions): void {
 /**
  * Refusals that need no data: an unsupported writer protocol, an overwrite of an append-only table.
  * Checked before any file is written. (A data-column replaceWhere on a change-data-feed table is
- * allowed: its change data files are written by `replaceWhereChangeData`.)
+ * allowed: its change data files are written with `src/ops/row-level/replace-where.ts`.)
  */
-function refuseEarly(snapshot: Snapshot, mode: "append" | "overwrite", _replaceWhere: Expression | undefined): void {
+function refuseEarly(snapshot: Snapshot, mode: "append" | "overwrite"): void {
   assertWriteSupported(snapshot.protocol, snapshot.metadata, snapshot.tableUrl);
   const properties = snapshot.tableProperties;
   if (mode === "overwrite" && properties.appendOnly) {
@@ -265,6 +261,8 @@ interface WriteCommitRequest {
   adds: AddFile[];
   removes: RemoveFile[];
   replace: ReplacePredicate | undefined;
+  /** `replace` bound to the table's current schema: the read set of a replaceWhere. */
+  tablePredicate: RowPredicate | undefined;
   metrics: WriteMetrics;
   options: WriteOptions;
   mode: "append" | "overwrite";
@@ -285,7 +283,7 @@ async function commitWrite(w: WriteCommitRequest): Promise<WriteCommitOutcome> {
   const newMetadata = w.identity?.updatedMetadata(plan.newMetadata ?? plan.metadata) ?? plan.newMetadata;
   if (newMetadata) txn.setMetadata(newMetadata);
   if (options.txn) txn.setAppTransaction(options.txn.appId, options.txn.version);
-  if (snapshot && mode === "overwrite") declareReads(txn, snapshot, replace?.bound);
+  if (snapshot && mode === "overwrite") declareReadSet(txn, snapshot, w.tablePredicate);
   txn.addFiles(adds);
   txn.removeFiles(removes);
   txn.addChangeFiles(w.changeData ?? []);
@@ -313,21 +311,6 @@ async function commitWrite(w: WriteCommitRequest): Promise<WriteCommitOutcome> {
   if (options.txn) retry.setAppTransaction(options.txn.appId, options.txn.version);
   retry.addFiles(adds);
   return { kind: "committed", commit: await retry.commit(op) };
-}
-
-/** An overwrite depends on the files it replaces: all of them, or those the predicate can match. */
-function declareReads(txn: Transaction, snapshot: Snapshot, predicate: BoundExpression | undefined): void {
-  if (!predicate) {
-    txn.readWholeTable();
-    return;
-  }
-  const skipper = new FileSkipper(predicate, {
-    schema: snapshot.schema,
-    partitionColumns: snapshot.partitionColumns,
-    columnMappingMode: snapshot.columnMappingMode,
-  });
-  const candidates = Array.from(skipper.selectFiles(snapshot.files), (i) => snapshot.files.addFile(i));
-  txn.readWith(candidates, (add) => !skipper.canSkip({ stats: add.stats, partitionValues: add.partitionValues }));
 }
 
 /** Files written for our planned metadata are valid in `created` when schema and layout are the same. */
