@@ -9,7 +9,7 @@ import type { CliContext } from "../context.js";
 import { UsageError } from "../exit.js";
 import { progressBar } from "../progress.js";
 import { fileOutput, type Output } from "../render/output.js";
-import { rowSink, type TextFormat } from "../render/rows.js";
+import { rowSink, type RowSink, type TextFormat } from "../render/rows.js";
 import type { ChangesFlags, ScanFlags } from "../flags.js";
 import { humanCount } from "../style.js";
 import { openTable } from "./open.js";
@@ -116,7 +116,7 @@ async function emitRows(
   const batches = limited(source, plan.limit, state);
   if (plan.format === "parquet") {
     const { writeParquetFile } = await import("../render/parquet-file.js");
-    await writeParquetFile(flags.output!, withSchema(batches, await emptySchema()), ctx.signal);
+    await writeParquetFile(flags.output!, withSchema(batches, emptySchema), ctx.signal);
   } else {
     await writeText(plan.format, batches, emptySchema, flags, ctx);
   }
@@ -135,23 +135,24 @@ async function writeText(
   ctx: CliContext,
 ): Promise<void> {
   const out: Output = flags.output === undefined ? ctx.out : fileOutput(flags.output);
+  const sinkFor = (schema: Schema): RowSink =>
+    rowSink(format, schema, out, { binary: flags.binary, style: out === ctx.out ? ctx.style : undefined });
   try {
-    const first = await batches.next();
-    const schema = first.done ? await emptySchema() : first.value.schema;
-    const sink = rowSink(format, schema, out, { binary: flags.binary, style: out === ctx.out ? ctx.style : undefined });
-    if (!first.done) await sink.batch(first.value);
+    let sink: RowSink | undefined;
     for await (const batch of batches) {
       if (out.closed) break;
-      await sink.batch(batch);
+      sink ??= sinkFor(batch.schema);
+      await sink.batch(batch); // no batch is kept past its turn: memory stays at one batch
     }
+    sink ??= sinkFor(await emptySchema());
     await sink.end();
   } finally {
     if (out !== ctx.out) await out.close();
   }
 }
 
-/** Yields the batches, or one empty batch of `schema` when there are none (a Parquet file needs a schema). */
-async function* withSchema(batches: AsyncIterable<RecordBatch>, schema: Schema): AsyncGenerator<RecordBatch> {
+/** Yields the batches, or one empty batch of the schema when there are none (a Parquet file needs a schema). */
+async function* withSchema(batches: AsyncIterable<RecordBatch>, emptySchema: () => Promise<Schema>): AsyncGenerator<RecordBatch> {
   let any = false;
   for await (const batch of batches) {
     any = true;
@@ -159,6 +160,6 @@ async function* withSchema(batches: AsyncIterable<RecordBatch>, schema: Schema):
   }
   if (!any) {
     const { RecordBatch: Batch } = await import("apache-arrow");
-    yield new Batch(schema);
+    yield new Batch(await emptySchema());
   }
 }
