@@ -2,10 +2,8 @@
  * OPTIMIZE (bin-packing) of a table of many small files, against raw parquet-wasm reading the same
  * files and rewriting their rows, in the same run.
  *
- * Input: an unpartitioned table of `FILES` files x `ROWS_PER_FILE` rows (bench/lib/write-rows.ts
- * rows: id long, value double, name string, ts timestamp µs UTC, part int), written once into
- * `.bench-data/optimize/source-<files>x<rows>` by lakelog's data-file writer (one call per file) and committed in
- * one commit; reused while its marker matches.
+ * Input: an unpartitioned table of `FILES` files x `ROWS_PER_FILE` rows (bench/lib/row-table.ts:
+ * bench/lib/write-rows.ts rows, one data-file write per file, one commit), written once and reused.
  *
  * Variants, each in its own Node process (so its peak RSS is its own), on a fresh copy of the
  * source table (the copy is untimed):
@@ -19,36 +17,23 @@
  *
  * Rounds alternate the variants (`ROUNDS`, median reported). Goal: lakelog >= 0.8x the raw peer.
  */
-import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { tableFromIPC } from "apache-arrow";
-import { createRequire } from "node:module";
-import type * as ParquetWasm from "parquet-wasm";
-import { createEngine } from "../src/engine/index.js";
-import { loadSnapshot } from "../src/log/snapshot.js";
-import { writeDataFiles } from "../src/ops/write/files.js";
-import { fromArrowSchema } from "../src/schema/from-arrow.js";
-import { openStore } from "../src/storage/open-store.js";
 import { DeltaTable } from "../src/table/delta-table.js";
-import { Transaction } from "../src/txn/transaction.js";
-import { forEachConcurrent } from "../src/util/concurrency.js";
-import { median } from "./lib/child.js";
-import { repoRoot } from "./lib/dataset.js";
+import { median, runChild } from "./lib/child.js";
 import { type Comparison, emit, peakRssMiB } from "./lib/measure.js";
-import { rawWriteFiles } from "./lib/raw-parquet-wasm.js";
-import { generateBatch, WRITE_SCHEMA } from "./lib/write-rows.js";
+import { rawReadFile, rawWriteFiles } from "./lib/raw-parquet-wasm.js";
+import { ensureRowTable, freshCopy } from "./lib/row-table.js";
+import { DICTIONARY_OFF } from "./lib/write-rows.js";
 
 const FILES = Number(process.env.LAKELOG_BENCH_OPTIMIZE_FILES ?? 1000);
 const ROWS_PER_FILE = Number(process.env.LAKELOG_BENCH_OPTIMIZE_ROWS ?? 10_000);
 const ROUNDS = Number(process.env.LAKELOG_BENCH_OPTIMIZE_ROUNDS ?? 3);
 /** `targetSize` of the lakelog variant (default: the library default, 128 MiB); for memory experiments. */
 const TARGET_SIZE = process.env.LAKELOG_BENCH_OPTIMIZE_TARGET ? Number(process.env.LAKELOG_BENCH_OPTIMIZE_TARGET) : undefined;
-const WORK = join(repoRoot(), ".bench-data", "optimize");
-const SOURCE = join(WORK, `source-${FILES}x${ROWS_PER_FILE}`);
-const MARKER = join(SOURCE, ".lakelog-bench-optimize.json");
-const DICTIONARY_OFF = ["id", "value", "name", "ts"];
+const SPEC = { files: FILES, rowsPerFile: ROWS_PER_FILE, deletionVectors: false };
+const TAG = "@@VARIANT";
 const self = fileURLToPath(import.meta.url);
 
 /** What one variant run measured. */
@@ -59,47 +44,6 @@ interface VariantResult {
   filesIn: number;
   filesOut: number;
   bytesOut: number;
-}
-
-/** Writes the source table unless a matching one exists. */
-async function ensureSource(): Promise<number> {
-  const want = JSON.stringify({ files: FILES, rows: ROWS_PER_FILE, version: 1 });
-  if (existsSync(MARKER) && readFileSync(MARKER, "utf8") === want) return 0;
-  rmSync(SOURCE, { recursive: true, force: true });
-  mkdirSync(SOURCE, { recursive: true });
-  const started = performance.now();
-  await DeltaTable.create(SOURCE, { schema: WRITE_SCHEMA });
-  const engine = createEngine(await openStore(SOURCE));
-  const snapshot = await loadSnapshot(engine);
-  const schema = fromArrowSchema(WRITE_SCHEMA);
-  const adds: Awaited<ReturnType<typeof writeDataFiles>>["adds"] = [];
-  await forEachConcurrent(
-    Array.from({ length: FILES }, (_, i) => i),
-    2,
-    async (i) => {
-      const written = await writeDataFiles(engine, [generateBatch(i * ROWS_PER_FILE, ROWS_PER_FILE)], {
-        schema,
-        partitionColumns: [],
-        columnMappingMode: "none",
-        configuration: {},
-      });
-      adds.push(...written.adds);
-      if ((i + 1) % 100 === 0) console.log(`  source: ${i + 1}/${FILES} files`);
-    },
-  );
-  const txn = new Transaction(engine, snapshot);
-  txn.addFiles(adds);
-  await txn.commit({ operation: "WRITE", operationParameters: { mode: "Append" } });
-  writeFileSync(MARKER, want);
-  return performance.now() - started;
-}
-
-/** A fresh copy of the source table for one run (untimed). */
-function freshCopy(name: string): string {
-  const dir = join(WORK, `run-${name}`);
-  rmSync(dir, { recursive: true, force: true });
-  cpSync(SOURCE, dir, { recursive: true });
-  return dir;
 }
 
 async function runLakelog(dir: string): Promise<VariantResult> {
@@ -117,20 +61,12 @@ async function runLakelog(dir: string): Promise<VariantResult> {
   };
 }
 
-function loadWasm(): typeof ParquetWasm {
-  return createRequire(import.meta.url)("parquet-wasm") as typeof ParquetWasm;
-}
-
-async function runWasm(dir: string): Promise<VariantResult> {
-  const wasm = loadWasm();
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".parquet"))
-    .map((f) => join(dir, f));
+async function runWasm(dir: string, files: string[]): Promise<VariantResult> {
   const started = performance.now();
   let rows = 0;
   function* batches() {
     for (const file of files) {
-      const table = tableFromIPC(wasm.readParquet(readFileSync(file)).intoIPCStream());
+      const table = rawReadFile(join(dir, file));
       rows += table.numRows;
       yield* table.batches;
     }
@@ -140,34 +76,21 @@ async function runWasm(dir: string): Promise<VariantResult> {
   return { ms, rssMiB: peakRssMiB(), rows, filesIn: files.length, filesOut: out.files, bytesOut: out.bytes };
 }
 
+/** In the variant's own process: runs it and prints its result for {@link runChild}. */
 async function variant(name: string, dir: string): Promise<void> {
-  const result = name === "lakelog" ? await runLakelog(dir) : await runWasm(dir);
-  process.stdout.write(`@@VARIANT ${JSON.stringify(result)}\n`);
-}
-
-/** Runs one variant in a child Node process (with this process's loader flags, so it also runs under tsx). */
-function runVariant(name: string, dir: string): Promise<VariantResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, self, "variant", name, dir], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (out += chunk));
-    child.on("close", (code) => {
-      const line = out.split("\n").find((l) => l.startsWith("@@VARIANT "));
-      if (code !== 0 || !line) return reject(new Error(`variant ${name} failed (exit ${code})`));
-      resolve(JSON.parse(line.slice("@@VARIANT ".length)) as VariantResult);
-    });
-  });
+  const { files } = await ensureRowTable(SPEC);
+  const result = name === "lakelog" ? await runLakelog(dir) : await runWasm(dir, files);
+  process.stdout.write(`${TAG} ${JSON.stringify(result)}\n`);
 }
 
 async function main(): Promise<void> {
-  const setupMs = await ensureSource();
-  if (setupMs > 0) console.log(`  source table written in ${(setupMs / 1000).toFixed(1)} s`);
+  const source = await ensureRowTable(SPEC);
   const results: Record<string, VariantResult[]> = { lakelog: [], wasm: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? ["lakelog", "wasm"] : ["wasm", "lakelog"];
     for (const name of order) {
-      const dir = freshCopy(name);
-      const result = await runVariant(name, dir);
+      const dir = freshCopy(source, `optimize-${name}`);
+      const result = JSON.parse(await runChild(self, ["variant", name, dir], TAG)) as VariantResult;
       results[name]!.push(result);
       console.log(
         `  round ${round + 1} ${name}: ${(result.ms / 1000).toFixed(2)} s, ${result.rows} rows, ${result.filesIn} -> ${result.filesOut} files, peak RSS ${result.rssMiB} MiB`,
@@ -206,7 +129,7 @@ async function main(): Promise<void> {
       "lakelog bytes written": ours[0]!.bytesOut,
       "raw files written": peer[0]!.filesOut,
       "raw bytes written": peer[0]!.bytesOut,
-      "source setup (s, 0 = reused)": Number((setupMs / 1000).toFixed(1)),
+      "source setup (s, 0 = reused)": Number((source.setupMs / 1000).toFixed(1)),
     },
   });
 }

@@ -43,7 +43,7 @@ import { median, runChild } from "./lib/child.js";
 import { repoRoot } from "./lib/dataset.js";
 import { type Comparison, emit, peakRssMiB } from "./lib/measure.js";
 import { rawStreamWrite, rawWriteFiles } from "./lib/raw-parquet-wasm.js";
-import { ARROW_BYTES_PER_ROW, generateRows, INPUT_BATCH_ROWS } from "./lib/write-rows.js";
+import { ARROW_BYTES_PER_ROW, DICTIONARY_OFF, generateRows, INPUT_BATCH_ROWS } from "./lib/write-rows.js";
 
 /** Rows written (`LAKELOG_BENCH_WRITE_ROWS` overrides it for a quick trial run). */
 const ROWS = Number(process.env.LAKELOG_BENCH_WRITE_ROWS ?? 10_000_000);
@@ -53,8 +53,6 @@ const WARMUP_ROWS = Math.min(ROWS, 1_000_000);
 const LOAD_AT_START = loadavg()
   .map((l) => l.toFixed(2))
   .join(" / ");
-/** Columns lakelog's `auto` dictionary choice turns off for this data (mostly distinct values). */
-const DICTIONARY_OFF = ["id", "value", "name", "ts"];
 const WORK = join(repoRoot(), ".bench-data", "write-10m");
 /** Bump when the generated input changes: the cached input file for DuckDB is then rewritten. */
 const INPUT_VERSION = 1;

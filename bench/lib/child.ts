@@ -5,12 +5,13 @@
 import { spawn } from "node:child_process";
 
 /**
- * Runs `script` with `args` in a new Node process (with `--expose-gc`) and resolves with the
- * payload of its `tag` line; rejects when it exits non-zero or prints no such line.
+ * Runs `script` with `args` in a new Node process (with this process's Node flags, so it also runs
+ * under tsx, and `--expose-gc`) and resolves with the payload of its `tag` line; rejects when it
+ * exits non-zero or prints no such line. Its other stdout lines are passed through.
  */
 export function runChild(script: string, args: string[], tag: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ["--expose-gc", script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+    const proc = spawn(process.execPath, [...process.execArgv, "--expose-gc", script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     proc.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       out += chunk;

@@ -1,14 +1,16 @@
 /**
- * The write benchmark's raw peer: parquet-wasm called directly, without lakelog's engine or table
- * layer. Arrow JS batches cross into WASM the only way parquet-wasm 0.8 accepts them (Arrow IPC
+ * The raw peer of the write and rewrite benchmarks: parquet-wasm called directly, without lakelog's
+ * engine or table layer. Arrow JS batches cross into WASM the only way parquet-wasm 0.8 accepts them (Arrow IPC
  * stream bytes → `Table.fromIPCStream`), and the Parquet bytes go to a file through a plain
  * `fs.FileHandle`, fsynced at the end (lakelog's local store fsyncs its files too).
  */
+import { readFileSync } from "node:fs";
 import { mkdir, open } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { type RecordBatch, RecordBatchStreamWriter } from "apache-arrow";
+import { type RecordBatch, RecordBatchStreamWriter, type Table, tableFromIPC } from "apache-arrow";
 import type * as ParquetWasm from "parquet-wasm";
+import { filterBatch } from "../../src/arrow/filter.js";
 
 const require = createRequire(import.meta.url);
 
@@ -136,6 +138,44 @@ export async function rawWriteFiles(
     }
   }
   if (pendingRows > 0) await flush();
+  return result;
+}
+
+/** `readParquet` of a whole local file, moved to Arrow JS through IPC. */
+export function rawReadFile(file: string): Table {
+  return tableFromIPC(wasm.readParquet(readFileSync(file)).intoIPCStream());
+}
+
+/** What a raw rewrite of files did. */
+export interface RawRewriteResult extends RawWriteResult {
+  /** Rows read and not written again. */
+  dropped: number;
+}
+
+/**
+ * The floor of a copy-on-write rewrite: each file read whole ({@link rawReadFile}), the rows
+ * `keep` marks 0 dropped, the others written with {@link rawWriteFiles} into `<outDir>/<n>`.
+ * No statistics, no log, no commit.
+ */
+export async function rawRewriteFiles(
+  files: readonly string[],
+  keep: (batch: RecordBatch) => Uint8Array,
+  outDir: string,
+  dictionaryOff: readonly string[],
+): Promise<RawRewriteResult> {
+  const result: RawRewriteResult = { rows: 0, files: 0, bytes: 0, dropped: 0 };
+  for (const [n, file] of files.entries()) {
+    const kept: RecordBatch[] = [];
+    for (const batch of rawReadFile(file).batches) {
+      const out = filterBatch(batch, keep(batch));
+      result.dropped += batch.numRows - out.numRows;
+      kept.push(out);
+    }
+    const written = await rawWriteFiles(kept, join(outDir, String(n)), dictionaryOff);
+    result.rows += written.rows;
+    result.files += written.files;
+    result.bytes += written.bytes;
+  }
   return result;
 }
 

@@ -29,6 +29,9 @@ export const WRITE_SCHEMA = new Schema([
   new Field("part", new Int32(), true),
 ]);
 
+/** The columns lakelog's `auto` dictionary mode leaves plain for these rows (mostly distinct values): what the raw peers set too. */
+export const DICTIONARY_OFF: readonly string[] = ["id", "value", "name", "ts"];
+
 /** Arrow bytes of one generated row (8 + 8 + 12 + 4 offset + 8 + 4). */
 export const ARROW_BYTES_PER_ROW = 8 + 8 + NAME_LENGTH + 4 + 8 + 4;
 
