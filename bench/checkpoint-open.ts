@@ -14,31 +14,15 @@ import { join } from "node:path";
 import { createEngine } from "../src/engine/index.js";
 import { openStore } from "../src/storage/open-store.js";
 import { DeltaTable } from "../src/table/delta-table.js";
-import { repoRoot } from "./lib/dataset.js";
-import { emit } from "./lib/measure.js";
+import { median } from "./lib/child.js";
+import { sharedLogTable, skipWithoutSharedTable } from "./lib/dataset.js";
+import { emit, peakRssMiB, timed, type TimedRun } from "./lib/measure.js";
 
 const REPEATS = Number(process.env.LAKELOG_BENCH_REPEATS ?? 5);
-const SOURCE =
-  process.env.LAKELOG_BENCH_LOG_TABLE ??
-  join(process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"), "delta-tables", "300k-add-files-100-col-partitioned");
+const SOURCE = sharedLogTable();
 const COLUMNS = ["protocol", "metaData", "txn", "domainMetadata", "checkpointMetadata", "sidecar", "remove", "add"];
 
-async function timed(fn: () => Promise<number>): Promise<{ ms: number; cpuMs: number; count: number }> {
-  (globalThis as { gc?: () => void }).gc?.();
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const count = await fn();
-  const ms = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { ms, cpuMs: (used.user + used.system) / 1000, count };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function series(fn: () => Promise<number>): Promise<{ ms: number; cpuMs: number; count: number }> {
+async function series(fn: () => Promise<number>): Promise<TimedRun> {
   await timed(fn);
   const runs = [];
   for (let i = 0; i < REPEATS; i++) runs.push(await timed(fn));
@@ -46,6 +30,7 @@ async function series(fn: () => Promise<number>): Promise<{ ms: number; cpuMs: n
 }
 
 async function main(): Promise<void> {
+  if (skipWithoutSharedTable("checkpoint-open", SOURCE)) return;
   const dir = mkdtempSync(join(tmpdir(), "lakelog-cp-open-"));
   try {
     cpSync(join(SOURCE, "_delta_log"), join(dir, "_delta_log"), { recursive: true });
@@ -61,11 +46,10 @@ async function main(): Promise<void> {
     });
     const fromCheckpoint = await series(async () => (await DeltaTable.open(dir)).files().length);
     const fromJson = await series(async () => (await DeltaTable.open(SOURCE)).files().length);
-    const rssMb = process.resourceUsage().maxRSS / 1024;
-    const line = (name: string, r: { ms: number; cpuMs: number; count: number }) =>
+    const line = (name: string, r: TimedRun) =>
       `${name.padEnd(38)} ${r.ms.toFixed(0).padStart(6)} ms wall ${r.cpuMs.toFixed(0).padStart(6)} ms CPU  (${r.count})`;
     process.stdout.write(
-      `${line("raw read of checkpoint columns (floor)", floor)}\n${line("open from checkpoint", fromCheckpoint)}\n${line("open from JSON", fromJson)}\npeak RSS ${rssMb.toFixed(0)} MB\n`,
+      `${line("raw read of checkpoint columns (floor)", floor)}\n${line("open from checkpoint", fromCheckpoint)}\n${line("open from JSON", fromJson)}\npeak RSS ${peakRssMiB()} MiB\n`,
     );
     emit({
       name: "checkpoint-open",

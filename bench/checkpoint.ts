@@ -10,7 +10,7 @@
  *   the Parquet checkpoint read and replayed), timed; the floor.
  * Goal (issue 9): peak RSS < 1 GiB and checkpoint time <= 2x the read-back time.
  */
-import { cpSync, existsSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, readdirSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,18 +20,14 @@ import { writeCheckpoint } from "../src/ops/maintenance/checkpoint.js";
 import { LocalStore } from "../src/storage/local-store.js";
 import { DeltaTable } from "../src/table/delta-table.js";
 import { median, runChild } from "./lib/child.js";
-import { repoRoot } from "./lib/dataset.js";
-import { emit } from "./lib/measure.js";
+import { sharedLogTable, skipWithoutSharedTable } from "./lib/dataset.js";
+import { emit, peakRssMiB } from "./lib/measure.js";
 
 const LOAD_AT_START = loadavg()
   .map((l) => l.toFixed(2))
   .join(" / ");
 const RUNS = 3;
-const TABLE = join(
-  process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"),
-  "delta-tables",
-  "300k-add-files-100-col-partitioned",
-);
+const TABLE = sharedLogTable();
 const TAG = "@@CP";
 const MiB = 2 ** 20;
 
@@ -52,7 +48,6 @@ interface ReadRun {
   files: number;
 }
 
-const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** CPU time of this process so far (all threads), ms: steadier than wall time on a loaded machine. */
 const cpuMs = () => {
   const u = process.cpuUsage();
@@ -74,7 +69,7 @@ async function childWrite(dir: string): Promise<void> {
     checkpointMs: performance.now() - start,
     checkpointCpuMs: cpuMs() - cpu,
     rssBeforeMiB,
-    peakRssMiB: peak(),
+    peakRssMiB: peakRssMiB(),
     sizeInBytes: m.sizeInBytes,
     numActions: m.numActions,
   };
@@ -88,7 +83,7 @@ async function childRead(dir: string): Promise<void> {
   const readMs = performance.now() - start;
   const readCpuMs = cpuMs() - cpu;
   if (!table.snapshot.segment.checkpoint) throw new Error("the table was not read from a checkpoint");
-  const run: ReadRun = { readMs, readCpuMs, peakRssMiB: peak(), files: table.snapshot.files.length };
+  const run: ReadRun = { readMs, readCpuMs, peakRssMiB: peakRssMiB(), files: table.snapshot.files.length };
   process.stdout.write(`${TAG} ${JSON.stringify(run)}\n`);
 }
 
@@ -98,12 +93,7 @@ function removeCheckpoints(dir: string): void {
 }
 
 async function main(): Promise<void> {
-  if (!existsSync(join(TABLE, "_delta_log"))) {
-    const why = `${TABLE} is absent: benchmark skipped`;
-    console.log(`  SKIPPED: ${why}`);
-    emit({ name: "checkpoint", comparisons: [], facts: { skipped: why } });
-    return;
-  }
+  if (skipWithoutSharedTable("checkpoint", TABLE)) return;
   const root = mkdtempSync(join(tmpdir(), "lakelog-bench-cp-"));
   const dir = join(root, "t");
   cpSync(join(TABLE, "_delta_log"), join(dir, "_delta_log"), { recursive: true });

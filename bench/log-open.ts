@@ -7,15 +7,15 @@
  * `_delta_log`, reads the commit files, decodes them, splits lines and `JSON.parse`s each line
  * (no replay, no validation). The two alternate, one warm-up each, then the median of 7 each.
  */
-import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import { join, relative } from "node:path";
 import { DeltaTable } from "../src/table/delta-table.js";
 import { CountingStore } from "../src/storage/counting-store.js";
 import { openStore } from "../src/storage/open-store.js";
-import { repoRoot } from "./lib/dataset.js";
-import { emit } from "./lib/measure.js";
+import { median } from "./lib/child.js";
+import { repoRoot, sharedLogTable, skipWithoutSharedTable } from "./lib/dataset.js";
+import { emit, timed } from "./lib/measure.js";
 
 /** The machine is shared: its load when the benchmark started, for reading the figures. */
 const LOAD_AT_START = loadavg()
@@ -24,13 +24,7 @@ const LOAD_AT_START = loadavg()
 
 const REPEATS = 7;
 const WARMUP = 1;
-/**
- * The shared table (under `LAKELOG_SHARED_DIR`, else `../shared`, as the tests find it);
- * `LAKELOG_BENCH_LOG_TABLE` points elsewhere (another checkout, or to try the skip path).
- */
-const TABLE =
-  process.env.LAKELOG_BENCH_LOG_TABLE ??
-  join(process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"), "delta-tables", "300k-add-files-100-col-partitioned");
+const TABLE = sharedLogTable();
 
 /** lakelog: open the table and count its active files. */
 async function openAndCount(): Promise<number> {
@@ -55,28 +49,8 @@ async function parseFloor(): Promise<number> {
   return adds;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-async function timed(fn: () => Promise<number>): Promise<{ ms: number; cpuMs: number; count: number }> {
-  (globalThis as { gc?: () => void }).gc?.();
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const count = await fn();
-  const ms = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return { ms, cpuMs: (used.user + used.system) / 1000, count };
-}
-
 async function main(): Promise<void> {
-  if (!existsSync(join(TABLE, "_delta_log"))) {
-    const why = `${TABLE} is absent (the shared Delta tables are not available on this machine): benchmark skipped`;
-    console.log(`  SKIPPED: ${why}`);
-    emit({ name: "log-open", comparisons: [], facts: { skipped: why } });
-    return;
-  }
+  if (skipWithoutSharedTable("log-open", TABLE)) return;
   const ours: number[] = [];
   const floor: number[] = [];
   const oursCpu: number[] = [];

@@ -7,12 +7,13 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { startTestServers, type CloudTarget } from "../scripts/test-servers.js";
 import { openStore } from "../src/storage/open-store.js";
 import type { ObjectStore } from "../src/storage/store.js";
 import { emit, fillBytes, medianMs, type Comparison } from "./lib/measure.js";
+import { rawS3Client } from "./lib/s3-client.js";
 
 const SMALL = 1024;
 const CREATES = 100;
@@ -97,17 +98,8 @@ function localPeer(dir: string): RawPeer {
 }
 
 function s3Peer(target: CloudTarget): RawPeer {
-  const o = target.options.s3!;
-  const client = new S3Client({
-    region: o.region,
-    endpoint: o.endpoint,
-    forcePathStyle: o.forcePathStyle,
-    credentials: { accessKeyId: o.accessKeyId!, secretAccessKey: o.secretAccessKey! },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-  const [bucket, ...rest] = target.url.slice("s3://".length).split("/");
-  const key = (k: string) => [...rest, k].join("/");
+  const { client, bucket, prefix } = rawS3Client(target);
+  const key = (k: string) => (prefix ? `${prefix}/${k}` : k);
   return {
     name: "client-s3 PutObject/GetObject",
     create: async (k, data) =>

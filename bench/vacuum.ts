@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as fs from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { startTestServers, type CloudTarget } from "../scripts/test-servers.js";
 import { createEngine } from "../src/engine/index.js";
 import { loadSnapshot } from "../src/log/snapshot.js";
@@ -21,6 +21,7 @@ import type { ObjectStore } from "../src/storage/store.js";
 import { DeltaTable } from "../src/table/delta-table.js";
 import { forEachConcurrent } from "../src/util/concurrency.js";
 import { emit, medianMs, type Comparison } from "./lib/measure.js";
+import { rawS3Client } from "./lib/s3-client.js";
 
 const OBJECTS = 100_000;
 const S3_FALLBACK_OBJECTS = 20_000;
@@ -91,22 +92,8 @@ async function local(facts: Record<string, string | number>): Promise<Comparison
   }
 }
 
-function s3Client(target: CloudTarget): { client: S3Client; bucket: string; prefix: string } {
-  const o = target.options.s3!;
-  const client = new S3Client({
-    region: o.region,
-    endpoint: o.endpoint,
-    forcePathStyle: o.forcePathStyle,
-    credentials: { accessKeyId: o.accessKeyId!, secretAccessKey: o.secretAccessKey! },
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
-  });
-  const [bucket, ...rest] = target.url.slice("s3://".length).split("/");
-  return { client, bucket: bucket!, prefix: rest.join("/") };
-}
-
 /** Creates objects `from..to-1` with raw PutObject, 64 in flight. */
-async function putRange(s3: ReturnType<typeof s3Client>, root: string, from: number, to: number): Promise<void> {
+async function putRange(s3: ReturnType<typeof rawS3Client>, root: string, from: number, to: number): Promise<void> {
   const body = new Uint8Array(16);
   const indexes = Array.from({ length: to - from }, (_, i) => from + i);
   await forEachConcurrent(
@@ -118,7 +105,7 @@ async function putRange(s3: ReturnType<typeof s3Client>, root: string, from: num
 
 async function s3(target: CloudTarget, facts: Record<string, string | number>): Promise<Comparison[]> {
   const url = `${target.url}/bench-vacuum-${randomUUID().slice(0, 8)}`;
-  const s3 = s3Client({ ...target, url });
+  const s3 = rawS3Client({ ...target, url });
   const root = s3.prefix;
   const table = await DeltaTable.create(url, { schema: SCHEMA, storage: target.options });
   try {

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { type Data, Field, Float64, Int32, Int64, makeData, RecordBatch, Schema, Struct, TimestampMicrosecond, Utf8 } from "apache-arrow";
 import { writeParquetStream } from "../../src/engine/parquet-write.js";
 import { openStore } from "../../src/storage/open-store.js";
+import { emitSkipped } from "./measure.js";
 import { mix, NAME_LENGTH, PARTS, TS_BASE_US } from "./write-rows.js";
 
 /** Bump when the generated data or layout changes: older tables are then regenerated. */
@@ -70,6 +71,25 @@ export function repoRoot(): string {
     dir = up;
   }
   return dir;
+}
+
+/**
+ * The shared 300k-add table (`delta-tables/300k-add-files-100-col-partitioned` under
+ * `LAKELOG_SHARED_DIR`, else `../shared`, as the tests find it); `LAKELOG_BENCH_LOG_TABLE` points
+ * elsewhere (another checkout, or to try the skip path). Only read, never written.
+ */
+export function sharedLogTable(): string {
+  return (
+    process.env.LAKELOG_BENCH_LOG_TABLE ??
+    join(process.env.LAKELOG_SHARED_DIR ?? join(repoRoot(), "..", "shared"), "delta-tables", "300k-add-files-100-col-partitioned")
+  );
+}
+
+/** Whether the shared table `table` is absent; if so, emits a skipped result for benchmark `name`. */
+export function skipWithoutSharedTable(name: string, table: string): boolean {
+  if (existsSync(join(table, "_delta_log"))) return false;
+  emitSkipped(name, `${table} is absent (the shared Delta tables are not available on this machine): benchmark skipped`);
+  return true;
 }
 
 /** The Delta schema of every benchmark table. */

@@ -37,6 +37,25 @@ export async function medianMs(fn: () => Promise<unknown>, repeats = 5, warmup =
   return times[Math.floor(times.length / 2)]!;
 }
 
+/** Wall and CPU time of one run of `fn` (GC forced first when `--expose-gc` is on), and the count it returns. */
+export interface TimedRun {
+  ms: number;
+  /** Process CPU time (all threads): steadier than wall time on a loaded machine. */
+  cpuMs: number;
+  count: number;
+}
+
+/** Runs `fn` once after a forced GC (when available) and returns its wall and CPU time. */
+export async function timed(fn: () => Promise<number>): Promise<TimedRun> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const count = await fn();
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { ms, cpuMs: (used.user + used.system) / 1000, count };
+}
+
 /** Peak RSS of this process so far, in MiB. */
 export function peakRssMiB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
@@ -51,6 +70,12 @@ export function advantage(c: Comparison): number {
 export function emit(result: Omit<BenchResult, "peakRssMiB">): void {
   const full: BenchResult = { ...result, peakRssMiB: peakRssMiB() };
   process.stdout.write(`\n@@RESULT ${JSON.stringify(full)}\n`);
+}
+
+/** Emits an empty result for `name` that says why the benchmark did not run. */
+export function emitSkipped(name: string, why: string): void {
+  console.log(`  SKIPPED: ${why}`);
+  emit({ name, comparisons: [], facts: { skipped: why } });
 }
 
 /** Deterministic pseudo-random bytes (no crypto cost in the measured loop). */
