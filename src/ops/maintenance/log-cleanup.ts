@@ -11,7 +11,7 @@
  */
 import type { Engine } from "../../engine/index.js";
 import { LOG_DIR, type LogFile } from "../../log/log-files.js";
-import { listLogFiles, type CheckpointFile } from "../../log/log-segment.js";
+import { completeCheckpoints, listLogFiles, type CheckpointFile } from "../../log/log-segment.js";
 import { forEachAction } from "../../log/parse-actions.js";
 import { readTableProperties } from "../../log/table-properties.js";
 
@@ -85,32 +85,12 @@ function deletionBoundary(files: LogFile[], cutoff: number): { checkpoint: numbe
   return deleteBelow > 0 ? { checkpoint, deleteBelow } : undefined;
 }
 
-/** Version of the newest checkpoint that is complete and whose every file is older than the cutoff. */
+/** Version of the newest checkpoint that is complete from files all written at or before the cutoff. */
 function newestExpiredCheckpoint(files: LogFile[], cutoff: number): number | undefined {
-  const byVersion = new Map<number, CheckpointFile[]>();
-  for (const f of files) {
-    if (f.kind !== "checkpoint") continue;
-    const list = byVersion.get(f.version) ?? [];
-    list.push(f);
-    byVersion.set(f.version, list);
-  }
-  let best: number | undefined;
-  for (const [version, list] of byVersion) {
-    if (best !== undefined && version <= best) continue;
-    if (isCompleteAndExpired(list, cutoff)) best = version;
-  }
-  return best;
-}
-
-function isCompleteAndExpired(list: CheckpointFile[], cutoff: number): boolean {
-  const single = list.find((f) => (f.format === "classic" || f.format === "v2") && f.lastModified <= cutoff);
-  if (single) return true;
-  const byParts = new Map<number, CheckpointFile[]>();
-  for (const f of list) if (f.format === "multipart" && f.parts) byParts.set(f.parts, [...(byParts.get(f.parts) ?? []), f]);
-  for (const [count, parts] of byParts) {
-    if (new Set(parts.map((p) => p.part)).size === count && parts.every((p) => p.lastModified <= cutoff)) return true;
-  }
-  return false;
+  const expired = completeCheckpoints(files.filter((f) => f.kind === "checkpoint" && f.lastModified <= cutoff));
+  let newest: number | undefined;
+  for (const version of expired.keys()) if (newest === undefined || version > newest) newest = version;
+  return newest;
 }
 
 /** Sidecar files older than the cutoff that no retained v2 checkpoint references. */

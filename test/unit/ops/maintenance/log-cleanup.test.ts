@@ -77,6 +77,22 @@ describe("table.cleanupLog()", () => {
     expect(err).toMatchObject({ requested: 2, earliest: 3, latest: 5 });
   });
 
+  it.each([
+    ["every part expired: it counts", [], 3],
+    ["one part young: it does not count", ["00000000000000000003.checkpoint.0000000002.0000000003.parquet"], 2],
+  ])("a multi-part checkpoint with %s", async (_, youngParts, expected) => {
+    const { url, log, table } = await tableWithHistory([2]);
+    const engine = createEngine(new LocalStore(url));
+    const multi = await writeCheckpoint(engine, await loadSnapshot(engine, { version: 3 }), { actionsPerPart: 2 });
+    expect(multi.format).toBe("multipart");
+    const now = Date.now();
+    age(log, 0, 3, now - 40 * DAY);
+    for (const name of youngParts) utimesSync(join(log, name), now / 1000, now / 1000);
+    const metrics = await table.cleanupLog({ now });
+    expect(metrics.checkpointVersion).toBe(expected);
+    for (const v of [expected, 5]) expect((await (await DeltaTable.open(url, { version: v })).toArrow()).numRows).toBe(v);
+  });
+
   it("deletes nothing when no checkpoint is older than the retention", async () => {
     const { log, table } = await tableWithHistory([4]);
     const now = Date.now();
