@@ -67,24 +67,20 @@ async function readParquetActions(
     signal,
     batchSize: 1 << 16,
   })) {
-    // the other action kinds are rare: a generic reader per column, asked only where the column is set
+    // adds, the bulk of a checkpoint, are built column by column (addReader); the other action
+    // kinds are rare: a generic reader per column, asked only where the column is set
     const others: [string, Vector, Reader][] = [];
     for (const kind of CHECKPOINT_COLUMNS) {
       const vector = batch.getChild(kind);
-      // adds are read column by column (addReader) unless the column comes in several chunks
-      const fast = kind === "add" && vector?.data.length === 1;
-      if (!fast && vector && vector.nullCount < vector.length) others.push([kind, vector, makeReader(vector)]);
+      if (kind !== "add" && vector && vector.nullCount < vector.length) others.push([kind, vector, makeReader(vector)]);
     }
-    const addVector = batch.getChild("add");
-    const readAdd =
-      addVector && addVector.data.length === 1 && addVector.nullCount < addVector.length ? addReader(addVector, path) : undefined;
-    const addData = addVector?.data.length === 1 ? addVector.data[0] : undefined;
+    const adds = batch.getChild("add");
+    const readAdd = adds && adds.nullCount < adds.length ? addReader(adds, path) : undefined;
+    const addData = adds?.data[0]; // a record batch's column is one chunk
     for (let i = 0; i < batch.numRows; i++) {
       for (const [kind, vector, read] of others) {
         if (!vector.isValid(i)) continue;
-        const value = read(i);
-        if (kind === "add") normaliseAddStats(value as Record<string, unknown>);
-        const action = validateAction({ [kind]: value }, path, undefined);
+        const action = validateAction({ [kind]: read(i) }, path, undefined);
         if (action) visit(action);
       }
       if (readAdd && addData!.getValid(i)) visit({ add: readAdd(i) });
@@ -95,8 +91,8 @@ async function readParquetActions(
 /**
  * A reader of the `add` column that builds each add straight from its child columns: the fields
  * every add has are read by position, the rare ones (deletion vector, tags, row ids) through the
- * generic reader and only where set. `dataChange` is not carried: it means nothing for a file of a
- * checkpoint (Spark writes false), and a snapshot's active files report true.
+ * generic reader and only where set. `dataChange` is not read: a snapshot does not keep it
+ * (`FileIndex.addFile`), and checkpoints record false for every file.
  */
 function addReader(vector: Vector, path: string): (i: number) => AddFile {
   const child = (name: string): Vector | undefined => {
@@ -240,14 +236,6 @@ function utf8Reader(vector: Vector | undefined): ((i: number) => string | null) 
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
   const noNulls = data.nullCount === 0;
   return (i) => (noNulls || data.getValid(i) ? text.slice(offsets[i]! - first, offsets[i + 1]! - first) : null);
-}
-
-/** For the generic path: `stats_parsed` becomes the JSON `stats` when that is absent; `*_parsed` are dropped. */
-function normaliseAddStats(add: Record<string, unknown>): void {
-  const parsed = add.stats_parsed;
-  delete add.stats_parsed;
-  delete add.partitionValues_parsed;
-  if ((add.stats === null || add.stats === undefined) && parsed) add.stats = JSON.stringify(parsed);
 }
 
 type Reader = (i: number) => unknown;

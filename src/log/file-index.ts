@@ -77,20 +77,12 @@ export class FileIndexBuilder {
     this.partitions[i] = this.internPartition(add.partitionValues);
     this.size[i] = add.size;
     this.modificationTime[i] = add.modificationTime;
-    // rarely present fields live in a side map
-    if (
-      add.deletionVector ||
-      add.tags ||
-      add.clusteringProvider ||
-      add.dataChange === false ||
-      add.baseRowId != null ||
-      add.defaultRowCommitVersion != null
-    ) {
+    // rarely present fields live in a side map; dataChange is not kept (see FileIndex.addFile)
+    if (add.deletionVector || add.tags || add.clusteringProvider || add.baseRowId != null || add.defaultRowCommitVersion != null) {
       this.extras.set(i, {
         deletionVector: add.deletionVector ?? undefined,
         tags: add.tags ?? undefined,
         clusteringProvider: add.clusteringProvider ?? undefined,
-        dataChange: add.dataChange,
         baseRowId: add.baseRowId ?? undefined,
         defaultRowCommitVersion: add.defaultRowCommitVersion ?? undefined,
       });
@@ -258,7 +250,12 @@ export class FileIndex {
     return this.columns.extras.get(i)?.deletionVector ?? undefined;
   }
 
-  /** Rebuilds the full `add` action of file `i`. */
+  /**
+   * Rebuilds the full `add` action of file `i`. Its `dataChange` is always true: the flag describes
+   * the commit that added the file, not the file, and the log does not keep it (a checkpoint
+   * records false for every file, as Spark's do), so an active file reports the same value
+   * whether the snapshot was read from commits or from a checkpoint.
+   */
   addFile(i: number): AddFile {
     const c = this.columns;
     const add: AddFile = {
@@ -275,7 +272,6 @@ export class FileIndex {
       if (extra.deletionVector) add.deletionVector = extra.deletionVector;
       if (extra.tags) add.tags = extra.tags;
       if (extra.clusteringProvider) add.clusteringProvider = extra.clusteringProvider;
-      if (extra.dataChange === false) add.dataChange = false;
       if (extra.baseRowId !== undefined) add.baseRowId = extra.baseRowId;
       if (extra.defaultRowCommitVersion !== undefined) add.defaultRowCommitVersion = extra.defaultRowCommitVersion;
     }

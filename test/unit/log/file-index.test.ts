@@ -51,6 +51,13 @@ describe("FileIndexBuilder", () => {
     expect(index.addFile(1).dataChange).toBe(true);
   });
 
+  it("reports dataChange true for an active file whose add said false (the flag belongs to the commit)", () => {
+    const builder = new FileIndexBuilder();
+    builder.add("a", add("a", { dataChange: false }));
+    const index = builder.build();
+    expect(index.addFile(0).dataChange).toBe(true);
+  });
+
   it("moves the rare fields with their file when the index is compacted", () => {
     const dv: DeletionVectorDescriptor = { storageType: "u", pathOrInlineDv: "ab", offset: 1, sizeInBytes: 4, cardinality: 2 };
     const builder = new FileIndexBuilder();

@@ -7,7 +7,9 @@ import {
   UnsupportedFeatureError,
   VersionNotFoundError,
 } from "../../../src/errors/log-errors.js";
+import { createEngine } from "../../../src/engine/index.js";
 import { loadSnapshot, loadSnapshotIfExists } from "../../../src/log/snapshot.js";
+import { writeCheckpoint } from "../../../src/ops/maintenance/checkpoint.js";
 import { jsonOnlyEngine } from "../../helpers/engine.js";
 import { add, logStore, metaData, protocol, remove } from "../../helpers/log-builder.js";
 
@@ -76,6 +78,22 @@ describe("loadSnapshot replay rules", () => {
     await commit(2, [remove("a")]);
     expect(paths(await loadSnapshot(jsonOnlyEngine(store), { version: 1 }))).toEqual(["a", "b"]);
     expect(paths(await loadSnapshot(jsonOnlyEngine(store), { version: 0 }))).toEqual(["a"]);
+  });
+});
+
+describe("loadSnapshot from a checkpoint", () => {
+  it("reports the same add actions as from the commits, dataChange included", async () => {
+    const { store, commit } = logStore();
+    await commit(0, [protocol(), metaData(), add("a", { stats: '{"numRecords":1}' })]);
+    // an OPTIMIZE-style commit: its add says dataChange false
+    await commit(1, [remove("a", { dataChange: false }), add("b", { dataChange: false, tags: { t: "v" } })]);
+    const engine = createEngine(store);
+    const fromCommits = await loadSnapshot(engine);
+    await writeCheckpoint(engine, fromCommits);
+    const fromCheckpoint = await loadSnapshot(engine);
+    expect(fromCheckpoint.segment.checkpoint?.version).toBe(1);
+    expect([...fromCheckpoint.files]).toEqual([...fromCommits.files]);
+    expect([...fromCommits.files].map((f) => f.dataChange)).toEqual([true]);
   });
 });
 
