@@ -2,7 +2,8 @@
  * Reading one data file described by a file action (`add`, `remove` or `cdc`), with the physical
  * row position of every row returned: what row-level operations need to write deletion vectors
  * ("rows i.. of this file") and what the change data feed needs to read files that are no longer
- * in the snapshot (removed files, files of other versions).
+ * in the snapshot (removed files, files of other versions). Also the pieces every data-file read
+ * shares with the scan (`locateFile`, `assemble`).
  */
 import { Data, type DataType, type RecordBatch, Schema } from "apache-arrow";
 import { batchOf } from "../arrow/data.js";
@@ -11,12 +12,19 @@ import { filterBatch } from "../arrow/filter.js";
 import { DeletedRows, loadDeletionVector } from "../dv/deletion-vector.js";
 import { ExternalPathRefusedError } from "../errors/argument-errors.js";
 import { parsePartitionValue, partitionVector } from "../expr/partition-values.js";
+import type { Engine } from "../engine/index.js";
 import type { DeletionVectorDescriptor } from "../log/actions.js";
 import { canonicalizePath, isAbsoluteKey } from "../log/file-paths.js";
 import type { ObjectStore } from "../storage/store.js";
 import { checkRelativeKey } from "./path-policy.js";
-import type { ScanEnvironment } from "./scan.js";
 import type { ScanPlan } from "./scan-plan.js";
+
+/** Where data files live: the engine (its store is the table's), and a way to reach files outside the table root. */
+export interface ScanEnvironment {
+  engine: Engine;
+  /** Opens the store holding an absolute file URL outside the table (shallow clones); refuse when absent. */
+  resolveExternal?: (absoluteUrl: string) => Promise<{ store: ObjectStore; key: string }>;
+}
 
 /** The parts of a file action a read needs. */
 export interface DataFileRef {
@@ -96,13 +104,17 @@ function withExtra(base: Schema, extra: Schema): Schema {
   return new Schema([...base.fields, ...extra.fields]);
 }
 
-/** Builds the read-schema batch: data columns renamed to logical names, partition columns materialised, extra columns last. */
-function assemble(
+/**
+ * Builds the read-schema batch of `rows` rows read from one file: data columns (`physical`, in
+ * `plan.physicalSchema` order, then any `extra` columns) renamed to logical names, partition
+ * columns materialised from `partitionValues`, extra columns last.
+ */
+export function assemble(
   plan: ScanPlan,
   physical: RecordBatch,
   partitionValues: Record<string, string | null>,
   rows: number,
-  extra: Schema | undefined,
+  extra?: Schema,
 ): RecordBatch {
   let dataIndex = 0;
   const children = plan.columns.map((column, i) => {
@@ -126,5 +138,3 @@ function renameData(data: Data, logical: DataType): Data {
   const children = data.children.map((child, i) => renameData(child as Data, logical.children[i]!.type as DataType));
   return new Data(logical, data.offset, data.length, data.nullCount, data.buffers as never, children, data.dictionary);
 }
-
-export { DeletedRows };

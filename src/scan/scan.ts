@@ -2,23 +2,20 @@
  * The scan layer: turning a snapshot plus a request (columns, filter, limit) into Arrow record
  * batches with exactly the matching rows, reading data files through the Parquet engine seam.
  */
-import { Data, type DataType, type RecordBatch, Schema } from "apache-arrow";
-import type { Engine } from "../engine/index.js";
+import { type Data, type RecordBatch, Schema } from "apache-arrow";
 import { batchOf } from "../arrow/data.js";
 import { normalizeBatch } from "../arrow/cast.js";
-import { canonicalizePath, isAbsoluteKey } from "../log/file-paths.js";
 import type { Snapshot } from "../log/snapshot.js";
-import type { ObjectStore } from "../storage/store.js";
 import { prefetchInOrder } from "../util/concurrency.js";
 import { filterBatch } from "../arrow/filter.js";
 import { loadDeletionVector } from "../dv/deletion-vector.js";
 import { evaluate } from "../expr/evaluate.js";
-import { parsePartitionValue, partitionVector } from "../expr/partition-values.js";
-import { ExternalPathRefusedError } from "../errors/argument-errors.js";
 import { optionalSafeInteger, requireSafeInteger } from "../util/validate.js";
-import { checkRelativeKey } from "./path-policy.js";
+import { assemble, locateFile, type ScanEnvironment } from "./file-rows.js";
 import { planScan, type ScanPlan, type ScanRequest } from "./scan-plan.js";
 import { materializedColumns, rowTrackingRead, withoutColumns, withRowMetadata, ROW_METADATA_FIELD } from "./row-tracking-columns.js";
+
+export type { ScanEnvironment } from "./file-rows.js";
 
 /** Options of a scan. */
 export interface ScanOptions extends ScanRequest {
@@ -43,13 +40,6 @@ export interface ScanProgress {
   filesRead: number;
   filesTotal: number;
   rowsReturned: number;
-}
-
-/** Where data files live: the engine (its store is the table's), and a way to reach files outside the table root. */
-export interface ScanEnvironment {
-  engine: Engine;
-  /** Opens the store holding an absolute file URL outside the table (shallow clones); refuse when absent. */
-  resolveExternal?: (absoluteUrl: string) => Promise<{ store: ObjectStore; key: string }>;
 }
 
 /**
@@ -104,7 +94,7 @@ interface FileRead {
 async function readFile(request: FileRead): Promise<RecordBatch[]> {
   const { snapshot, env, plan, position, batchSize, signal } = request;
   const files = snapshot.files;
-  const { store, key } = await locate(snapshot, env, files.path(position));
+  const { store, key } = await locateFile(snapshot.tableUrl, env, files.path(position));
   const dv = files.deletionVector(position);
   const deleted = dv ? await loadDeletionVector(env.engine.store, dv, { signal }) : undefined;
   const partitionValues = files.partitionValues(position);
@@ -126,37 +116,6 @@ async function readFile(request: FileRead): Promise<RecordBatch[]> {
     if (batch.numRows > 0) out.push(project(batch, outputSchema));
   }
   return out;
-}
-
-/** The store and key of a data file named by an `add.path`. */
-async function locate(snapshot: Snapshot, env: ScanEnvironment, path: string): Promise<{ store: ObjectStore; key: string }> {
-  const key = canonicalizePath(path, snapshot.tableUrl.replace(/\/+$/, ""));
-  if (!isAbsoluteKey(key)) return { store: env.engine.store, key: checkRelativeKey(key, path, snapshot.tableUrl) };
-  if (!env.resolveExternal) throw new ExternalPathRefusedError(path, snapshot.tableUrl, "the file lies outside the table root");
-  return env.resolveExternal(key);
-}
-
-/** Builds the read-schema batch: data columns renamed to logical names, partition columns materialised. */
-function assemble(plan: ScanPlan, physical: RecordBatch, partitionValues: Record<string, string | null>, rows: number): RecordBatch {
-  let dataIndex = 0;
-  const children = plan.columns.map((column, i) => {
-    const logicalType = plan.readSchema.fields[i]!.type as DataType;
-    if (column.partition) {
-      const p = column.partition;
-      const value = parsePartitionValue(partitionValues[p.physicalName], p.type, p.physicalName, plan.partitionValueOptions);
-      return partitionVector(value, p.type, rows).data[0] as Data;
-    }
-    const data = physical.data.children[dataIndex++] as Data;
-    return plan.mode === "none" ? data : renameData(data, logicalType);
-  });
-  return batchOf(plan.readSchema, children, rows);
-}
-
-/** Gives physically-named nested data its logical type (same layout, other field names). */
-function renameData(data: Data, logical: DataType): Data {
-  if (data.children.length === 0) return data;
-  const children = data.children.map((child, i) => renameData(child as Data, logical.children[i]!.type as DataType));
-  return new Data(logical, data.offset, data.length, data.nullCount, data.buffers as never, children, data.dictionary);
 }
 
 /** Drops filter-only columns. */
