@@ -111,6 +111,11 @@ export class TableProperties {
     return this.boolean("delta.enableTypeWidening", false);
   }
 
+  /** `delta.enableRowTracking` (default false): every row gets a stable row ID (writer feature `rowTracking`). */
+  get enableRowTracking(): boolean {
+    return this.boolean("delta.enableRowTracking", false);
+  }
+
   /** `delta.checkpointInterval` (Spark's default 10): a checkpoint after every N-th commit. Must be positive. */
   get checkpointInterval(): number {
     return this.integer("delta.checkpointInterval", 10, 1)!;

@@ -118,7 +118,7 @@ export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<
     const m = /^delta\.feature\.(.+)$/.exec(key);
     if (m?.[1] && (value === "supported" || value === "enabled")) features.add(m[1]);
   }
-  if (config["delta.enableRowTracking"] === "true") features.add("rowTracking");
+  if (properties.enableRowTracking) features.add("rowTracking");
   // row tracking and clustering keep their state in domain metadata
   if (features.has("rowTracking") || features.has("clustering")) features.add("domainMetadata");
   return features;

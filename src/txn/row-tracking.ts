@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import { InvalidOperationError } from "../errors/argument-errors.js";
 import type { Action, AddFile, DomainMetadata, Protocol } from "../log/actions.js";
+import { readTableProperties } from "../log/table-properties.js";
 import { writerFeaturesOf } from "./protocol-support.js";
 import type { WinningCommit } from "./conflicts.js";
 
@@ -90,7 +91,7 @@ function numRecordsOf(add: AddFile): number {
  */
 export function nameMaterializedRowTrackingColumns(properties: Record<string, string>): void {
   const wanted =
-    properties["delta.enableRowTracking"] === "true" || ["supported", "enabled"].includes(properties["delta.feature.rowTracking"] ?? "");
+    readTableProperties(properties).enableRowTracking || ["supported", "enabled"].includes(properties["delta.feature.rowTracking"] ?? "");
   if (!wanted) return;
   properties[MATERIALIZED_ROW_ID_KEY] ??= `_row-id-col-${randomUUID()}`;
   properties[MATERIALIZED_ROW_COMMIT_VERSION_KEY] ??= `_row-commit-version-col-${randomUUID()}`;
