@@ -2,7 +2,7 @@
  * The log layer: listing, parsing and replaying `_delta_log` into immutable snapshots.
  * It reaches storage and Parquet only through the {@link Engine} value (src/engine/index.ts).
  */
-import { MissingActionError, TableNotFoundError } from "../errors/log-errors.js";
+import { InvalidTablePropertyError, MissingActionError, TableNotFoundError } from "../errors/log-errors.js";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
 import type { Engine } from "../engine/index.js";
 import { columnMappingMode, type ColumnMappingMode } from "../schema/column-mapping.js";
@@ -205,8 +205,22 @@ function finish(state: ReplayState, segment: LogSegment, tableUrl: string): Snap
   );
 }
 
+/**
+ * The version's commit time: its in-commit timestamp when the table enables them, else its file's
+ * time. A malformed `delta.enableInCommitTimestamps` counts as off here, so the table still
+ * opens; the property raises where it decides more (`snapshot.tableProperties`, time travel).
+ */
 function commitTimestamp(state: ReplayState, segment: LogSegment): number {
-  const ictEnabled = !!state.metadata && readTableProperties(state.metadata.configuration).enableInCommitTimestamps;
-  if (ictEnabled && state.lastInCommitTimestamp !== undefined && segment.commits.length > 0) return state.lastInCommitTimestamp;
+  const ict = state.lastInCommitTimestamp;
+  if (ict !== undefined && segment.commits.length > 0 && state.metadata && inCommitTimestampsEnabled(state.metadata)) return ict;
   return segment.latestCommit?.lastModified ?? segment.checkpoint?.files[0]?.lastModified ?? 0;
+}
+
+function inCommitTimestampsEnabled(metadata: Metadata): boolean {
+  try {
+    return readTableProperties(metadata.configuration).enableInCommitTimestamps;
+  } catch (err) {
+    if (err instanceof InvalidTablePropertyError) return false;
+    throw err;
+  }
 }

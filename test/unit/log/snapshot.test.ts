@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   CorruptLogError,
+  InvalidTablePropertyError,
   MissingActionError,
   MissingLogVersionsError,
   TableNotFoundError,
@@ -94,6 +95,16 @@ describe("loadSnapshot from a checkpoint", () => {
     expect(fromCheckpoint.segment.checkpoint?.version).toBe(1);
     expect([...fromCheckpoint.files]).toEqual([...fromCommits.files]);
     expect([...fromCommits.files].map((f) => f.dataChange)).toEqual([true]);
+  });
+});
+
+describe("loadSnapshot with a malformed table property", () => {
+  it("still opens the table; the property raises where it is read", async () => {
+    const { store, commit } = logStore();
+    await commit(0, [protocol(), metaData({ configuration: { "delta.enableInCommitTimestamps": "yes" } }), add("a")]);
+    const snapshot = await loadSnapshot(jsonOnlyEngine(store));
+    expect(paths(snapshot)).toEqual(["a"]);
+    expect(() => snapshot.tableProperties.enableInCommitTimestamps).toThrow(InvalidTablePropertyError);
   });
 });
 
