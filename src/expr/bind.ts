@@ -6,7 +6,7 @@
 import { InvalidExpressionError } from "../errors/expression-errors.js";
 import { type PrimitiveTypeName, typeToString } from "../schema/types.js";
 import { assignTo, bindValueCompare, bindValueNode, isFlexible, type ValueBindContext } from "./bind-value.js";
-import type { BoundExpression, BoundValue, ScalarColumn, ValueType } from "./bound.js";
+import type { BoundExpression, BoundValue, ScalarColumn, ScalarType, ValueType } from "./bound.js";
 import { coerceLiteral } from "./coerce.js";
 import { formatColumnPath, formatExpression } from "./format.js";
 import { type BindInput, type ColumnResolver, resolverOf } from "./resolve.js";
@@ -203,7 +203,7 @@ function bindCompare(op: CompareOp, left: Operand, right: Operand, ctx: ValueBin
     const other = scalarColumn(right, ctx.resolver, text());
     // The common type of typing.ts, as for computed values. Numbers compare exactly as they are
     // read (compareScalars); a date beside a timestamp, or a decimal beside a float, needs a cast.
-    const type = commonType(column.type, other.type) as PrimitiveTypeName | undefined;
+    const type = commonType(column.type, other.type) as ScalarType | undefined;
     if (type === undefined) throw new InvalidExpressionError(text(), `cannot compare ${column.type} with ${other.type}`);
     const decimalAndFloat = isFloating(type) && (isDecimal(column.type) || isDecimal(other.type));
     if (column.type === other.type || (isNumeric(type) && !decimalAndFloat))

@@ -24,7 +24,7 @@ export interface BoundColumn {
 
 /** A resolved column of a primitive type (the only kind comparisons take). */
 export interface ScalarColumn extends BoundColumn {
-  readonly type: PrimitiveTypeName;
+  readonly type: ScalarType;
 }
 
 /**
@@ -41,7 +41,7 @@ export type BoundExpression =
       readonly op: CompareOp;
       readonly left: ScalarColumn;
       readonly right: ScalarColumn;
-      readonly compareType: PrimitiveTypeName;
+      readonly compareType: ScalarType;
     }
   | { readonly kind: "in"; readonly column: ScalarColumn; readonly values: readonly Scalar[]; readonly hasNull: boolean }
   | { readonly kind: "isNull" | "isNotNull"; readonly column: BoundColumn }
@@ -50,7 +50,10 @@ export type BoundExpression =
   | { readonly kind: "test"; readonly value: BoundValue };
 
 /** The type of a value expression: a primitive Delta type, or `null` for an untyped NULL. */
-export type ValueType = Exclude<PrimitiveTypeName, "variant"> | "null";
+/** A primitive type that values can be compared and computed in (every one but variant). */
+export type ScalarType = Exclude<PrimitiveTypeName, "variant">;
+
+export type ValueType = ScalarType | "null";
 
 /** Scalar functions of one or more values (coalesce and cast have their own nodes). */
 export type BoundFunction = "lower" | "upper" | "substring" | "abs" | "length" | "trim" | "concat" | DateFunctionName;
