@@ -9,7 +9,7 @@ import { Data, type DataType, type RecordBatch, Schema } from "apache-arrow";
 import { batchOf } from "../arrow/data.js";
 import { normalizeBatch } from "../arrow/cast.js";
 import { filterBatch } from "../arrow/filter.js";
-import { DeletedRows, loadDeletionVector } from "../dv/deletion-vector.js";
+import { type DeletedRows, loadDeletionVector } from "../dv/deletion-vector.js";
 import { ExternalPathRefusedError } from "../errors/argument-errors.js";
 import { parsePartitionValue, partitionVector } from "../expr/partition-values.js";
 import type { Engine } from "../engine/index.js";
