@@ -174,30 +174,40 @@ function decimalArithmetic(
 
 /** `-x` per row (the most negative integer of a type has no negation: overflow). */
 export function negate(child: Col, text: string, rowOf: RowOf): Col {
-  const out = allocate(child.type, child.length);
-  out.valid.set(child.valid);
-  const range = INTEGRAL_RANGE[child.type];
-  for (let i = 0; i < child.length; i++) {
-    if (out.valid[i] === 0) continue;
-    const v = child.values[i] as number | bigint;
-    if (range && (typeof v === "bigint" ? v : BigInt(v)) === range[0])
-      throw new ArithmeticOverflowError(text, child.type, rowOf(i), `-(${v}) is out of range`);
-    (out.values as unknown[])[i] = -v;
-  }
-  return out;
+  return signed(
+    child,
+    text,
+    rowOf,
+    "-",
+    (v) => -v,
+    (v) => -v,
+  );
 }
 
 /** `abs(x)` per row, with the same overflow rule as negation. */
 export function absolute(child: Col, text: string, rowOf: RowOf): Col {
+  return signed(child, text, rowOf, "abs", Math.abs, (v) => (v < 0n ? -v : v));
+}
+
+/** A sign change per row; the most negative value of an integral type overflows (no bigint per row for numbers). */
+function signed(
+  child: Col,
+  text: string,
+  rowOf: RowOf,
+  name: string,
+  onNumber: (v: number) => number,
+  onBigint: (v: bigint) => bigint,
+): Col {
   const out = allocate(child.type, child.length);
   out.valid.set(child.valid);
-  const range = INTEGRAL_RANGE[child.type];
+  const min = INTEGRAL_RANGE[child.type]?.[0];
+  const minNumber = min === undefined ? NaN : Number(min);
+  const values = out.values as unknown[];
   for (let i = 0; i < child.length; i++) {
     if (out.valid[i] === 0) continue;
     const v = child.values[i] as number | bigint;
-    if (range && (typeof v === "bigint" ? v : BigInt(v)) === range[0])
-      throw new ArithmeticOverflowError(text, child.type, rowOf(i), `abs(${v}) is out of range`);
-    (out.values as unknown[])[i] = typeof v === "bigint" ? (v < 0n ? -v : v) : Math.abs(v);
+    if (v === min || v === minNumber) throw new ArithmeticOverflowError(text, child.type, rowOf(i), `${name}(${v}) is out of range`);
+    values[i] = typeof v === "bigint" ? onBigint(v) : onNumber(v);
   }
   return out;
 }

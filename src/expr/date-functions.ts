@@ -10,6 +10,7 @@ import { ExpressionTypeError } from "../errors/expression-errors.js";
 import type { BoundValue, ValueType } from "./bound.js";
 import type { DateFunctionName } from "./expression.js";
 import { canCast } from "./typing.js";
+import { floorDiv } from "../util/bigint.js";
 import { civilFromDays } from "./values.js";
 import { allocate, type Col } from "./vectors.js";
 
@@ -58,23 +59,18 @@ export function dateFunction(name: DateFunctionName, arg: Col): Col {
   const n = arg.length;
   const out = allocate(name === "to_date" ? "date" : "integer", n);
   const values = out.values as Float64Array;
+  const isDate = arg.type === "date"; // days as numbers: no bigint per row
   for (let i = 0; i < n; i++) {
     if (arg.valid[i] === 0) continue;
     out.valid[i] = 1;
-    const v = arg.values[i];
-    const micros = typeof v === "bigint" ? v : BigInt(v as number) * MICROS_PER_DAY;
-    const days = Number(floorDiv(micros, MICROS_PER_DAY));
+    const v = arg.values[i] as number | bigint;
+    const days = isDate ? (v as number) : Number(floorDiv(v as bigint, MICROS_PER_DAY));
     if (name === "to_date") values[i] = days;
-    else if (name === "hour") values[i] = Number((micros - BigInt(days) * MICROS_PER_DAY) / MICROS_PER_HOUR);
+    else if (name === "hour") values[i] = isDate ? 0 : Number(((v as bigint) - BigInt(days) * MICROS_PER_DAY) / MICROS_PER_HOUR);
     else {
       const civil = civilFromDays(days);
       values[i] = name === "year" ? civil.year : name === "month" ? civil.month : civil.day;
     }
   }
   return out;
-}
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
 }

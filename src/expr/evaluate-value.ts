@@ -128,10 +128,31 @@ export function castCol(col: Col, to: ValueType, rowOf: RowOf): Col {
     return out;
   }
   if (isIntegral(col.type) && isDecimal(to)) return integralToDecimal(col, out, rowOf);
+  if (to === "long" && isIntegral(col.type)) return integralToLong(col, out);
+  if (col.type === "long" && to === "double") {
+    const [src, dst] = [col.values as BigInt64Array, out.values as Float64Array];
+    for (let i = 0; i < col.length; i++) if (col.valid[i]) dst[i] = Number(src[i]!);
+    out.valid.set(col.valid);
+    return out;
+  }
   for (let i = 0; i < col.length; i++) {
     const v = getScalar(col, i);
     setScalar(out, i, v === null ? null : castScalar(v, col.type, to, rowOf(i)));
   }
+  return out;
+}
+
+/** byte, short, integer (exact doubles below 2^31) into long: the two 32-bit words, no bigint per row. */
+function integralToLong(col: Col, out: Col): Col {
+  const src = col.values as Float64Array;
+  const dst = out.values as BigInt64Array;
+  const words = new Int32Array(dst.buffer, dst.byteOffset, dst.length * 2);
+  for (let i = 0; i < col.length; i++) {
+    const v = src[i]!;
+    words[2 * i] = v; // ToInt32: the low word
+    words[2 * i + 1] = v < 0 ? -1 : 0;
+  }
+  out.valid.set(col.valid);
   return out;
 }
 

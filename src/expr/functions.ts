@@ -30,9 +30,12 @@ export function stringFunction(name: Exclude<BoundFunction, "abs">, args: readon
       case "length":
         values[i] = s instanceof Uint8Array ? s.length : codePointLength(s);
         break;
-      case "concat":
-        values[i] = args.map((a) => a.values[i] as string).join("");
+      case "concat": {
+        let text = "";
+        for (const a of args) text += a.values[i] as string;
+        values[i] = text;
         break;
+      }
       case "substring":
         values[i] = substring(s as string, args[1]!.values[i] as number, args[2] ? (args[2].values[i] as number) : undefined);
         break;
@@ -54,14 +57,19 @@ function codePointLength(s: string): number {
   return n;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Spark's `substring(s, pos, len)`: 1-based; pos 0 is 1; a negative pos counts from the end. */
 export function substring(s: string, pos: number, len?: number): string {
-  const chars = [...s];
-  const start = pos > 0 ? pos - 1 : pos < 0 ? chars.length + pos : 0;
-  const end = len === undefined ? chars.length : start + len;
+  // Split into code points only when some take two code units (no array per row otherwise).
+  const chars = SURROGATE.test(s) ? [...s] : undefined;
+  const count = chars ? chars.length : s.length;
+  const start = pos > 0 ? pos - 1 : pos < 0 ? count + pos : 0;
+  const end = len === undefined ? count : start + len;
   const from = Math.max(start, 0);
   if (from >= end) return "";
-  return chars.slice(from, Math.min(end, chars.length)).join("");
+  const to = Math.min(end, count);
+  return chars ? chars.slice(from, to).join("") : s.slice(from, to);
 }
 
 const patterns = new Map<string, RegExp>();
