@@ -4,7 +4,7 @@
  */
 import { Buffer, isAscii } from "node:buffer";
 import { CorruptLogError } from "../errors/log-errors.js";
-import type { Action, AddFile, Metadata, Protocol, RemoveFile } from "./actions.js";
+import type { Action, AddFile, CommitInfo, Metadata, Protocol, RemoveFile } from "./actions.js";
 
 /** The first chunk of a file: a leading byte-order mark is dropped, as a whole-file decode does. */
 const firstChunkDecoder = new TextDecoder("utf-8", { fatal: true });
@@ -117,6 +117,28 @@ export function parseCommitActions(bytes: Uint8Array, file: string): Action[] {
   const out: Action[] = [];
   forEachCommitAction(bytes, file, (a) => out.push(a));
   return out;
+}
+
+/** Thrown from a visit to end {@link forEachAction} once {@link readCommitInfo} has its answer. */
+const FOUND = new Error("commitInfo found");
+
+/**
+ * The `commitInfo` of a commit file, or undefined when it has none. Writers put it on the first
+ * line, so only the lines up to it are parsed (the first ~64 KiB of the file decoded), not the
+ * whole commit; a malformed line before it throws as in {@link forEachAction}.
+ */
+export function readCommitInfo(bytes: Uint8Array, file: string): CommitInfo | undefined {
+  let info: CommitInfo | undefined;
+  try {
+    forEachAction(bytes, file, (action) => {
+      if (!("commitInfo" in action)) return;
+      info = action.commitInfo;
+      throw FOUND;
+    });
+  } catch (err) {
+    if (err !== FOUND) throw err;
+  }
+  return info;
 }
 
 /** All actions of a JSON log file, in order. */

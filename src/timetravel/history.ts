@@ -9,7 +9,7 @@ import type { Engine } from "../engine/index.js";
 import type { LogFile } from "../log/log-files.js";
 import { listLogFiles, readableCommits, type CommitFile } from "../log/log-segment.js";
 import { loadSnapshot, type Snapshot } from "../log/snapshot.js";
-import { parseActions } from "../log/parse-actions.js";
+import { readCommitInfo } from "../log/parse-actions.js";
 import type { ObjectStore } from "../storage/store.js";
 import { mapInOrder } from "../util/concurrency.js";
 import { describeArgument, optionalSafeInteger } from "../util/validate.js";
@@ -47,8 +47,7 @@ export async function readHistory(store: ObjectStore, options: HistoryOptions = 
     8,
     (commit) => store.get(commit.path, { signal: options.signal }),
     (bytes, commit) => {
-      const info = parseActions(bytes, commit.path).find((a) => "commitInfo" in a) as { commitInfo: CommitInfo } | undefined;
-      const ci = info?.commitInfo ?? {};
+      const ci = readCommitInfo(bytes, commit.path) ?? {};
       const timestamp = numberOr(ci.inCommitTimestamp, numberOr(ci.timestamp, commit.lastModified));
       out.push({ ...ci, version: commit.version, timestamp });
     },
@@ -181,8 +180,7 @@ function inCommitTimestampReader(
     if (!ict) {
       const commit = commits[index]!;
       ict = store.get(commit.path, { signal }).then((bytes) => {
-        const info = parseActions(bytes, commit.path).find((a) => "commitInfo" in a) as { commitInfo: CommitInfo } | undefined;
-        const value = info?.commitInfo.inCommitTimestamp;
+        const value = readCommitInfo(bytes, commit.path)?.inCommitTimestamp;
         return typeof value === "number" && Number.isFinite(value) ? value : undefined;
       });
       read.set(index, ict);

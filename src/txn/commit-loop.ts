@@ -19,7 +19,7 @@ import {
 import { AlreadyExistsError, AmbiguousOutcomeError, NotFoundError } from "../errors/storage-errors.js";
 import type { Action, AddFile, CommitInfo, RemoveFile } from "../log/actions.js";
 import { commitPath, LOG_DIR, padVersion, parseLogFile } from "../log/log-files.js";
-import { parseActions, parseCommitActions } from "../log/parse-actions.js";
+import { parseCommitActions, readCommitInfo } from "../log/parse-actions.js";
 import { ensureAtomicCreate } from "../storage/atomic-create.js";
 import type { ObjectStore } from "../storage/store.js";
 import { sleep } from "../util/abort.js";
@@ -161,9 +161,8 @@ function stamp(o: CommitAttemptOptions, lastTimestamp: number): CommitInfo {
 /** After an ambiguous create: is the version there, and is it ours? */
 async function readOwnCommit(o: CommitAttemptOptions, version: number): Promise<"ours" | "other" | "absent"> {
   try {
-    const actions = parseActions(await o.store.get(commitPath(version), { signal: o.signal }), commitPath(version));
-    const info = actions.find((a): a is { commitInfo: CommitInfo } => "commitInfo" in a);
-    return info?.commitInfo.txnId === o.commitInfo.txnId ? "ours" : "other";
+    const info = readCommitInfo(await o.store.get(commitPath(version), { signal: o.signal }), commitPath(version));
+    return info?.txnId === o.commitInfo.txnId ? "ours" : "other";
   } catch (err) {
     if (err instanceof NotFoundError) return "absent";
     throw err;

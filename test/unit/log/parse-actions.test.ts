@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CorruptLogError } from "../../../src/errors/log-errors.js";
 import type { Action } from "../../../src/log/actions.js";
-import { forEachAction, parseActions } from "../../../src/log/parse-actions.js";
+import { forEachAction, parseActions, readCommitInfo } from "../../../src/log/parse-actions.js";
 
 const FILE = "_delta_log/00000000000000000007.json";
 
@@ -96,5 +96,20 @@ describe("forEachAction", () => {
 
   it("reads an empty file as no actions", () => {
     expect(parseActions(new Uint8Array(0), FILE)).toEqual([]);
+  });
+});
+
+describe("readCommitInfo", () => {
+  const info = JSON.stringify({ commitInfo: { operation: "WRITE", txnId: "t-1" } });
+
+  it("returns the commitInfo and parses nothing after it", () => {
+    // the corrupt line after the commitInfo is never reached
+    expect(readCommitInfo(bytesOf([info, addLine("a"), "{not json"]), FILE)).toEqual({ operation: "WRITE", txnId: "t-1" });
+    expect(readCommitInfo(bytesOf([addLine("a"), info]), FILE)?.txnId).toBe("t-1");
+  });
+
+  it("returns undefined for a commit without one, and throws for a corrupt line before it", () => {
+    expect(readCommitInfo(bytesOf([addLine("a")]), FILE)).toBeUndefined();
+    expect(() => readCommitInfo(bytesOf(["{not json", info]), FILE)).toThrow(CorruptLogError);
   });
 });
