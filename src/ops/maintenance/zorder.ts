@@ -59,14 +59,61 @@ export function zOrderPermutation(batch: RecordBatch, columns: readonly string[]
   const words = keys.length / Math.max(1, n);
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  order.sort((a, b) => {
-    for (let k = 0; k < words; k++) {
-      const d = keys[a * words + k]! - keys[b * words + k]!;
-      if (d !== 0) return d;
-    }
-    return a - b;
+  // word-major copies of the keys; the sort is stable and starts from the identity order, so ties keep their input order
+  const keyWords = Array.from({ length: words }, (_, k) => {
+    const column = new Uint32Array(n);
+    for (let i = 0; i < n; i++) column[i] = keys[i * words + k]!;
+    return column;
   });
-  return order;
+  return sortByKey(order, keyWords);
+}
+
+/** Bits per radix digit: 256 counters stay in cache whatever the row count. */
+const DIGIT_BITS = 8;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+
+/**
+ * Sorts the row positions `order` by unsigned integer keys, where `key[k][i]` is word `k` (most
+ * significant first) of the key of `order[i]`: a stable least-significant-digit radix sort, linear
+ * in the rows, that moves the key words along with the positions so that every pass reads them in
+ * sequence, and skips a digit that is the same for every row. Scrambles the arrays passed in;
+ * returns the sorted positions.
+ */
+function sortByKey(order: Uint32Array, key: Uint32Array[]): Uint32Array {
+  const n = order.length;
+  if (n < 2) return order;
+  let rows = order;
+  let rowsTo: Uint32Array = new Uint32Array(n);
+  const words = key.slice();
+  const spare: Uint32Array[] = key.map(() => new Uint32Array(n));
+  const destination = new Uint32Array(n);
+  const counts = new Uint32Array(1 << DIGIT_BITS);
+  for (let w = words.length - 1; w >= 0; w--) {
+    for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
+      const digits = words[w]!;
+      counts.fill(0);
+      for (let i = 0; i < n; i++) counts[(digits[i]! >>> shift) & DIGIT_MASK]!++;
+      if (counts[(digits[0]! >>> shift) & DIGIT_MASK] === n) continue;
+      for (let d = 0, start = 0; d < counts.length; d++) {
+        const count = counts[d]!;
+        counts[d] = start;
+        start += count;
+      }
+      for (let i = 0; i < n; i++) destination[i] = counts[(digits[i]! >>> shift) & DIGIT_MASK]!++;
+      scatter(rows, rowsTo, destination);
+      [rows, rowsTo] = [rowsTo, rows];
+      // words below w are done with; w and the more significant ones move with the rows
+      for (let k = 0; k <= w; k++) {
+        scatter(words[k]!, spare[k]!, destination);
+        [words[k], spare[k]] = [spare[k]!, words[k]!];
+      }
+    }
+  }
+  return rows;
+}
+
+function scatter(from: Uint32Array, to: Uint32Array, destination: Uint32Array): void {
+  for (let i = 0; i < from.length; i++) to[destination[i]!] = from[i]!;
 }
 
 /** The order-preserving unsigned 64-bit form of each value of `data` (see the module header). */
@@ -174,9 +221,16 @@ export function denseRanks(column: NormalizedColumn): { ranks: Uint32Array; bits
   const n = hi.length;
   let count = 0;
   for (let i = 0; i < n; i++) count += valid[i]!;
-  const order = new Uint32Array(count);
-  for (let i = 0, j = 0; i < n; i++) if (valid[i]) order[j++] = i;
-  order.sort((a, b) => hi[a]! - hi[b]! || lo[a]! - lo[b]!);
+  const unsorted = new Uint32Array(count);
+  const his = new Uint32Array(count);
+  const los = new Uint32Array(count);
+  for (let i = 0, j = 0; i < n; i++) {
+    if (!valid[i]) continue;
+    unsorted[j] = i;
+    his[j] = hi[i]!;
+    los[j++] = lo[i]!;
+  }
+  const order = sortByKey(unsorted, [his, los]);
   const ranks = new Uint32Array(n);
   // with nulls, they take rank 0 and values start at 1; without, values start at 0 (no bit wasted)
   let rank = count < n ? 0 : -1;
@@ -197,15 +251,18 @@ export function interleave(columns: ReadonlyArray<{ ranks: Uint32Array; bits: nu
   const total = columns.length * width;
   const words = Math.max(1, Math.ceil(total / 32));
   const keys = new Uint32Array(n * words);
-  const scaled = columns.map((c) => ({ ranks: c.ranks, shift: width - c.bits }));
-  for (let i = 0; i < n; i++) {
-    let position = 0; // bit position in the key, 0 = most significant
-    for (let b = width - 1; b >= 0; b--) {
-      for (const c of scaled) {
-        // bit b of (rank << shift)
-        const bit = b >= c.shift ? (c.ranks[i]! >>> (b - c.shift)) & 1 : 0;
-        if (bit) keys[i * words + (position >> 5)]! |= 1 << (31 - (position & 31));
-        position++;
+  const count = columns.length;
+  for (let j = 0; j < count; j++) {
+    const { ranks, bits } = columns[j]!;
+    const shift = width - bits;
+    for (let i = 0; i < n; i++) {
+      // only the set bits of (rank << shift): bit b goes to key position (width-1-b)*count + j (0 = most significant)
+      let value = (ranks[i]! << shift) >>> 0;
+      while (value !== 0) {
+        const b = 31 - Math.clz32(value);
+        const position = (width - 1 - b) * count + j;
+        keys[i * words + (position >> 5)]! |= 1 << (31 - (position & 31));
+        value = (value ^ (1 << b)) >>> 0;
       }
     }
   }
