@@ -20,7 +20,7 @@ import { createTable, type CreateTableOptions, type TableDefinition } from "../o
 import { writeTable, type WriteOptions, type WriteResult } from "../ops/write/write-table.js";
 import { optimizeTable, type OptimizeMetrics, type OptimizeOptions } from "../ops/maintenance/optimize.js";
 import { vacuumTable, type VacuumOptions, type VacuumResult } from "../ops/maintenance/vacuum.js";
-import { restoreTable, type RestoreOptions, type RestoreResult } from "../ops/maintenance/restore.js";
+import { restoreTable, type RestoreOptions, type RestoreResult, type RestoreTarget } from "../ops/maintenance/restore.js";
 import { writeCheckpoint, type CheckpointMetrics, type CheckpointOptions } from "../ops/maintenance/checkpoint.js";
 import { autoMaintenanceHook, type AutoMaintenanceOptions } from "../ops/maintenance/checkpoint-auto.js";
 import { cleanupExpiredLog, type LogCleanupMetrics, type LogCleanupOptions } from "../ops/maintenance/log-cleanup.js";
@@ -287,10 +287,9 @@ export class DeltaTable {
    * const { version, metrics } = await table.restore({ version: 3 });
    */
   async restore(target: { version: number } | { timestamp: TimestampLike }, options: RestoreOptions = {}): Promise<RestoreResult> {
-    const resolved =
-      "timestamp" in target && target.timestamp !== undefined
-        ? { timestamp: toMillis(target.timestamp) }
-        : { version: (target as { version: number }).version };
+    // both fields go through, so restoreTable refuses a target that gives both (never picks one)
+    const { version, timestamp } = target as { version?: number; timestamp?: TimestampLike };
+    const resolved = { version, timestamp: timestamp === undefined ? undefined : toMillis(timestamp) } as RestoreTarget;
     return restoreTable(this.engine, await this.latest(options.signal), resolved, options);
   }
 

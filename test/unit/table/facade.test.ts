@@ -3,11 +3,16 @@
  * time arguments of every method take the same `TimestampLike` forms with the same refusal.
  */
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { InvalidArgumentError } from "../../../src/errors/argument-errors.js";
 import type { StructType } from "../../../src/schema/types.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
 
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const DAY = 24 * 3600_000;
 const SCHEMA: StructType = { type: "struct", fields: [{ name: "id", type: "long", nullable: true, metadata: {} }] };
 const rows = (...ids: number[]) => ids.map((id) => ({ id: BigInt(id) }));
 
@@ -37,11 +42,25 @@ describe("DeltaTable facade", () => {
     expect((await table.refresh()).version).toBe(2);
   });
 
-  it("restore takes an ISO-8601 string like open({ timestamp }) does", async () => {
+  it("restore refuses a target with both a version and a timestamp instead of picking one", async () => {
     const table = await twoWrites();
     const latest = await table.refresh();
-    const result = await table.restore({ timestamp: latest.timestamp.toISOString() });
-    expect(result.restoredVersion).toBe(2);
+    const target = { version: 1, timestamp: latest.timestamp } as unknown as { version: number };
+    await expect(table.restore(target)).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect((await table.refresh()).version).toBe(2);
+  });
+
+  it("restore takes an ISO-8601 string like open({ timestamp }) does", async () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(t0);
+    const table = await DeltaTable.create(`memory://facade-${randomUUID()}/t`, { schema: SCHEMA });
+    vi.setSystemTime(t0 + DAY);
+    await table.write(rows(1));
+    vi.setSystemTime(t0 + 2 * DAY);
+    await table.write(rows(2));
+    const result = await table.restore({ timestamp: new Date(t0 + DAY + 3600_000).toISOString() });
+    expect(result.restoredVersion).toBe(1);
   });
 
   it("delete, update and merge on a stale object apply to the latest version", async () => {
