@@ -3,6 +3,7 @@
  * OPTIMIZE ... ZORDER BY through the facade that makes a filter on both columns skip most files.
  */
 import { Bool, Float64, Int8, Int32, Int64, Utf8 } from "apache-arrow";
+import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { ZOrderColumnError, ZOrderMemoryLimitError } from "../../../../src/errors/optimize-errors.js";
 import { denseRanks, interleave, normalizeColumn, zOrderPermutation } from "../../../../src/ops/maintenance/zorder.js";
@@ -84,6 +85,37 @@ describe("normalisation preserves order", () => {
     ]);
     expect(order.slice(4, 8).every((i) => xs[i]! < 2 && ys[i]! >= 2)).toBe(true);
     expect(order.slice(12).every((i) => xs[i]! >= 2 && ys[i]! >= 2)).toBe(true);
+  });
+
+  it("sorts like a stable comparison sort of the interleaved keys (ranks, then positions)", () => {
+    // one column of few values (ties, nulls, digits equal in every row: skipped radix passes), two of any int32
+    const wide = fc.option(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), { nil: null });
+    const rowsArb = fc.array(fc.tuple(fc.option(fc.integer({ min: -5, max: 5 }), { nil: null }), wide, wide), { maxLength: 300 });
+    fc.assert(
+      fc.property(rowsArb, (rows) => {
+        const cols = [0, 1, 2].map((c) => rows.map((r): number | null => r[c] ?? null));
+        const batch = testBatch(cols.map((values, c) => [field(`c${c}`, new Int32()), values] as const));
+        const ranked = cols.map((values) => denseRanks(normalizeColumn(arrowData(new Int32(), values), "c")));
+        // reference ranks: nulls first, then distinct values ascending
+        for (const [c, values] of cols.entries()) {
+          const distinct = [...new Set(values.filter((v): v is number => v !== null))].sort((a, b) => a - b);
+          const offset = values.includes(null) ? 1 : 0;
+          expect(Array.from(ranked[c]!.ranks)).toEqual(values.map((v) => (v === null ? 0 : distinct.indexOf(v) + offset)));
+        }
+        const width = Math.max(1, ...ranked.map((r) => r.bits));
+        const keys = interleave(ranked, width, rows.length);
+        const words = rows.length === 0 ? 0 : keys.length / rows.length;
+        const reference = rows
+          .map((_, i) => i)
+          .sort((a, b) => {
+            for (let k = 0; k < words; k++)
+              if (keys[a * words + k] !== keys[b * words + k]) return keys[a * words + k]! - keys[b * words + k]!;
+            return a - b;
+          });
+        expect(Array.from(zOrderPermutation(batch, ["c0", "c1", "c2"]))).toEqual(reference);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
