@@ -76,6 +76,11 @@ export class SourceIndex {
     this.matched = new Uint8Array(total);
   }
 
+  /** Distinct join keys of the source (NULL keys left out). */
+  get distinctKeys(): number {
+    return this.index.size;
+  }
+
   /** Which batch holds global row `g`. */
   batchOf(g: number): number {
     let lo = 0;
@@ -86,6 +91,20 @@ export class SourceIndex {
       else hi = mid - 1;
     }
     return lo;
+  }
+
+  /**
+   * True when some row of the target `batch` (its key columns at least) has a key some source row
+   * has: the rows of a batch without one can match no source row. Always true without keys.
+   */
+  hasKeyIn(batch: RecordBatch): boolean {
+    if (this.keys.length === 0) return true;
+    const columns = this.keys.map((k) => batch.getChild(k.target)!.data[0]!);
+    for (let i = 0; i < batch.numRows; i++) {
+      const key = keyText(columns, i);
+      if (key !== undefined && this.index.has(key)) return true;
+    }
+    return false;
   }
 
   /** The key of target row `i` of `batch`, as text for messages. */

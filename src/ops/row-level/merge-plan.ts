@@ -146,7 +146,7 @@ export function joinKeys(on: Expression, inputs: MergeInputs): JoinKey[] {
 }
 
 /** The most distinct source values turned into `IN (...)`; beyond, `BETWEEN min AND max`. */
-const MAX_IN_VALUES = 64;
+export const MAX_IN_VALUES = 64;
 
 /**
  * A predicate on target columns that every target row matching some source row satisfies:

@@ -2,7 +2,8 @@
  * MERGE: upserting a source into the table in one commit. The source is held in memory (at most
  * `maxSourceBytes`, default 512 MiB) and indexed by the `on` condition's equality keys; only the
  * target files that partition values and statistics cannot rule out (using the `on` condition's
- * target-only conjuncts and the source's key values) are read; each is probed against the source
+ * target-only conjuncts and the source's key values) are read (for many source keys, only files
+ * whose key columns hold a source key are read whole); each is probed against the source
  * (hash join, then the whole `on` condition on the pairs), the WHEN clauses are applied in order
  * (first TRUE wins), and changed files get deletion vectors or are rewritten as UPDATE does;
  * unmatched source rows are inserted. Change data: insert, update_preimage/postimage, delete.
@@ -17,8 +18,11 @@ import type { Expression } from "../../expr/expression.js";
 import { formatExpression } from "../../expr/format.js";
 import { parseExpression } from "../../expr/parse.js";
 import { aliasResolver } from "../../expr/resolve.js";
+import type { AddFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
+import { readFileRows } from "../../scan/file-rows.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
+import { planScan, type ScanPlan } from "../../scan/scan-plan.js";
 import { toArrowSchema } from "../../schema/arrow-schema.js";
 import { fromArrowSchema } from "../../schema/from-arrow.js";
 import type { StructType } from "../../schema/types.js";
@@ -29,7 +33,7 @@ import { openWriteInput, type WriteInput } from "../write/input.js";
 import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { insertRows, mergeTransform, type ClauseContext } from "./merge-clauses.js";
 import { SourceIndex } from "./merge-join.js";
-import { bindClause, joinKeys, pruningPredicate, type MergeClause, type MergeInputs } from "./merge-plan.js";
+import { bindClause, joinKeys, MAX_IN_VALUES, pruningPredicate, type MergeClause, type MergeInputs } from "./merge-plan.js";
 import { countFiles, finishRewrite, newRewriteState, rewriteFile, type RewriteState } from "./merge-rewrite.js";
 import { evolveForMerge } from "./merge-schema.js";
 import type { SetValue } from "./update.js";
@@ -186,7 +190,23 @@ function prepare(
   const index = new SourceIndex(loaded.batches, keys);
   const prune = ctx.bySource.length > 0 ? undefined : pruningPredicate(onExpr, keys, loaded.batches, inputs);
   const predicate: RowPredicate | undefined = prune && { expr: prune, bound: bind(prune, snapshot.schema) };
-  return { onExpr, on, ctx, index, predicate };
+  return { onExpr, on, ctx, index, keys, predicate };
+}
+
+/**
+ * True when some live row of the target file `add` has a join key some source row has (only such
+ * a file can hold a matching row). I/O: the file's DV and its key columns, until the first hit.
+ */
+async function hasSourceKey(
+  env: ScanEnvironment,
+  snapshot: Snapshot,
+  keyPlan: ScanPlan,
+  add: AddFile,
+  index: SourceIndex,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  for await (const { batch } of readFileRows(snapshot.tableUrl, env, keyPlan, add, { signal })) if (index.hasKeyIn(batch)) return true;
+  return false;
 }
 
 function metricsOf(ctx: ClauseContext, index: SourceIndex, state: RewriteState): MergeMetrics {
@@ -207,7 +227,8 @@ function metricsOf(ctx: ClauseContext, index: SourceIndex, state: RewriteState):
 
 /**
  * Merges `source` into `snapshot`'s table with `clauses` and commits once with operation `MERGE`.
- * I/O: reads the source once, then every column of the candidate target files; writes new files,
+ * I/O: reads the source once, then (with more than 64 source keys) the key columns of candidate
+ * target files, then every column of the candidate files that may match; writes new files,
  * deletion vectors, change data and one commit. On failure the objects written are deleted (best
  * effort). Throws {@link MergeCardinalityError}, {@link MergeSourceTooLargeError}, the binder's
  * typed errors, constraint errors, or a typed conflict when a concurrent commit removed a file
@@ -229,14 +250,21 @@ export async function mergeRows(
   const loaded = await loadSource(source, base, options.maxSourceBytes ?? DEFAULT_MAX_SOURCE_BYTES, options.signal);
   const evolved = options.schemaMode === "merge" ? evolveForMerge(base, loaded.schema, clauses) : undefined;
   const snapshot = evolved?.view ?? base;
-  const { onExpr, on, ctx, index, predicate } = prepare(snapshot, loaded, options, clauses);
+  const { onExpr, on, ctx, index, keys, predicate } = prepare(snapshot, loaded, options, clauses);
   const state = newRewriteState();
   try {
     const candidates = selectCandidateFiles(snapshot, predicate);
     const transform = mergeTransform(ctx, index, on);
+    // Without not-matched-by-source clauses a file no source key matches stays as it is. Up to
+    // MAX_IN_VALUES keys the pruning predicate lists them and statistics keep few such files;
+    // beyond, it is only a key range: read the key columns of each candidate first.
+    const probe = ctx.bySource.length === 0 && index.distinctKeys > MAX_IN_VALUES && !candidates.metadataOnly;
+    const keyPlan = probe ? planScan(snapshot, { columns: keys.map((k) => k.target) }) : undefined;
     for (const position of [...candidates.whole, ...candidates.toRead].sort((a, b) => a - b)) {
       options.signal?.throwIfAborted();
-      await rewriteFile(env, snapshot, snapshot.files.addFile(position), transform, state, options.signal);
+      const add = snapshot.files.addFile(position);
+      if (keyPlan && !(await hasSourceKey(env, snapshot, keyPlan, add, index, options.signal))) continue;
+      await rewriteFile(env, snapshot, add, transform, state, options.signal);
     }
     const inserts = insertRows(ctx, index);
     state.pending.push(...inserts.rows);

@@ -6,6 +6,7 @@
  * does not).
  */
 import { Table, type RecordBatch } from "apache-arrow";
+import { randomBytes } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../../../src/engine/index.js";
 import { MergeCardinalityError, MergeSourceTooLargeError } from "../../../../src/errors/merge-errors.js";
@@ -236,5 +237,31 @@ describe("merge under concurrency", () => {
     expect(result.version).toBe(5);
     const want = [...initial(), ...rows("b", 100, 2)].map((r) => (r.id === 12n ? { ...r, v: "x", n: 0 } : r));
     expect(await content(table)).toEqual(want.map(text).sort());
+  });
+});
+
+describe("merge with more source keys than the pruning predicate lists", () => {
+  it("reads only the key column of a candidate file that no source key matches", async () => {
+    const store = new MemoryStore();
+    const counting = new CountingStore(store);
+    let table = await DeltaTable.create(store.rootUrl, { schema: SCHEMA, store: counting });
+    // even ids in one file, odd ids in the other: both files' id ranges hold every source key
+    const wide = (id: number): Row => ({ id: BigInt(id), p: "a", v: randomBytes(500).toString("hex"), n: id });
+    await table.write(Array.from({ length: 1000 }, (_, i) => wide(2 * i)));
+    await table.write(Array.from({ length: 1000 }, (_, i) => wide(2 * i + 1)));
+    table = await table.refresh();
+    const [even, odd] = [...table.addActions()].map((a) => a.path);
+    counting.reset();
+    const source = Array.from({ length: 100 }, (_, i) => ({ id: BigInt(4 * i), p: "a", v: "new", n: -1 }));
+    const result = await table.merge(source, { on: "target.id = source.id" }).whenMatchedUpdateAll().execute();
+    expect(result.metrics).toMatchObject({ numTargetRowsUpdated: 100, numTargetFilesRemoved: 1, numTargetFilesAdded: 1 });
+    const read = counting.reset().bytesRead;
+    const [evenSize, oddSize] = await Promise.all([even!, odd!].map(async (p) => (await store.get(p)).byteLength));
+    // the even file is read whole (it is rewritten), the odd one only for its footer and ids
+    expect(read).toBeLessThan(evenSize! + oddSize! / 2);
+    const after = await (await table.refresh()).toArrow({ columns: ["id", "v"] });
+    const updated = Array.from({ length: after.numRows }, (_, i) => after.get(i)!).filter((r) => r.v === "new");
+    expect(after.numRows).toBe(2000);
+    expect(updated.map((r) => Number(r.id)).sort((a, b) => a - b)).toEqual(source.map((r) => Number(r.id)));
   });
 });
