@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { processContext } from "./context.js";
 import { EXIT, reportError } from "./exit.js";
 import { buildProgram, CommanderError, commanderExitCode } from "./program.js";
+import { stdoutOutput, type Output } from "./render/output.js";
 
 /** lakelog's version from its package.json (found upwards from this file, in dist/ or src/). */
 function packageVersion(): string {
@@ -37,19 +38,20 @@ async function isLakelogError(err: unknown): Promise<(e: unknown) => boolean> {
 
 /**
  * A reader that went away (`lakelog --help | head`) is not an error: further output is dropped
- * and the command finishes as it would (scan stops producing on its own, see render/output.ts).
- * Any other stdout failure is reported in one line and fails the run.
+ * and the command finishes as it would (scan stops producing on its own). Any other stdout
+ * failure fails the run: a command's next write throws it and it is reported like any error;
+ * one nothing reported (help text, a last write) is reported as the process exits.
  */
-function quietOnClosedPipe(): void {
-  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code === "EPIPE") return;
-    process.stderr.write(`lakelog: cannot write the output: ${err.message}\n`);
+function reportUnreportedOutputFailure(out: Output): void {
+  process.on("exit", () => {
+    if (out.failure === undefined || (process.exitCode ?? 0) !== EXIT.ok) return;
+    process.stderr.write(`lakelog: ${out.failure.message}\n`);
     process.exitCode = EXIT.error;
   });
 }
 
 async function main(argv: string[]): Promise<number> {
-  quietOnClosedPipe();
+  reportUnreportedOutputFailure(stdoutOutput());
   const verbose = argv.includes("--verbose");
   const controller = new AbortController();
   let interrupts = 0;

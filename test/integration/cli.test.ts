@@ -3,13 +3,13 @@
  * colour), every read command's human and JSON output on tables written here and on golden
  * tables, and the demo.
  */
-import { mkdtempSync, rmSync, truncateSync, readdirSync, unlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, truncateSync, readdirSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDeltaTable } from "../../src/index.js";
 import { GOLDEN_DIR, hasShared } from "../helpers/shared-data.js";
-import { cli, cliInTerminal } from "../unit/cli/run-cli.js";
+import { cli, cliClosedPipe, cliInTerminal, cliToFd } from "../unit/cli/run-cli.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -80,6 +80,28 @@ describe("lakelog CLI framework", () => {
     const parquet = await cli(["scan", dir, "--format", "parquet"]);
     expect(parquet).toMatchObject({ code: 2, stdout: "" });
     expect(parquet.stderr).toContain("--output FILE");
+  });
+
+  it.skipIf(!existsSync("/dev/full"))("reports a failed stdout once (exit 1) and ends quietly on a closed pipe (exit 0)", async () => {
+    const dir = tempDir();
+    await writeDeltaTable(
+      dir,
+      Array.from({ length: 5000 }, (_, i) => ({ id: BigInt(i), note: `row ${i}` })),
+    );
+    const full = openSync("/dev/full", "w");
+    try {
+      const scan = await cliToFd(["scan", dir, "--format", "csv"], full);
+      expect(scan).toEqual({
+        code: 1,
+        stderr: "lakelog scan: cannot write the output: ENOSPC: no space left on device, write [CLI_OUTPUT]\n",
+      });
+      const help = await cliToFd(["--help"], full);
+      expect(help).toEqual({ code: 1, stderr: "lakelog: cannot write the output: ENOSPC: no space left on device, write\n" });
+    } finally {
+      closeSync(full);
+    }
+    expect(await cliClosedPipe(["scan", dir, "--format", "csv"])).toEqual({ code: 0, stderr: "" });
+    expect(await cliClosedPipe(["--help"])).toEqual({ code: 0, stderr: "" });
   });
 
   it("never prints credentials, also not with --verbose", async () => {

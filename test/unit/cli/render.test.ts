@@ -32,6 +32,7 @@ function memoryOutput(): Output & { text: () => string } {
   const parts: string[] = [];
   return {
     closed: false,
+    failure: undefined,
     isTTY: false,
     write: async (c) => void parts.push(typeof c === "string" ? c : Buffer.from(c).toString()),
     close: async () => {},

@@ -105,3 +105,24 @@ export function cliInTerminal(args: string[], env: Record<string, string | undef
     child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
   });
 }
+
+/** Runs `lakelog <args>` with stdout on the file descriptor `stdoutFd` (e.g. /dev/full); collects stderr. */
+export function cliToFd(args: string[], stdoutFd: number): Promise<{ code: number; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { cwd: ROOT, env: childEnv(), stdio: ["ignore", stdoutFd, "pipe"] });
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.on("close", (code) => done({ code: code ?? 1, stderr }));
+  });
+}
+
+/** Runs `lakelog <args>` and closes its stdout after the first chunk, as `| head -1` would. */
+export function cliClosedPipe(args: string[]): Promise<{ code: number; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], { cwd: ROOT, env: childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stdout.once("data", () => child.stdout.destroy());
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.on("close", (code) => done({ code: code ?? 1, stderr }));
+  });
+}
