@@ -59,6 +59,22 @@ export function startChild(script: string, input: unknown, nodeArgs: string[] = 
   };
 }
 
+/** Starts one child of `script` per input, waits until each prints `ready`, then writes `go` to all at once. */
+export async function raceChildren(script: string, inputs: unknown[]): Promise<Child[]> {
+  const children = inputs.map((input) => startChild(script, input));
+  await Promise.all(children.map((c) => c.waitFor((line) => line === "ready")));
+  for (const c of children) c.send("go");
+  return children;
+}
+
+/** Every line of a child's stdout that is a JSON object, parsed. */
+export function jsonLines(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** Reads the JSON input a parent passed to this child process. */
 export function childInput<T>(): T {
   return JSON.parse(process.env.LAKELOG_CHILD_INPUT ?? "null") as T;

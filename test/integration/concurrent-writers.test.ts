@@ -14,7 +14,7 @@ import { openStore } from "../../src/storage/open-store.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { DeltaTable, writeDeltaTable } from "../../src/table/delta-table.js";
 import { type CloudTarget, processBackendTargets } from "../helpers/cloud-targets.js";
-import { startChild, type Child } from "../helpers/run-child.js";
+import { type Child, jsonLines, raceChildren } from "../helpers/run-child.js";
 
 const WRITERS = 8;
 const APPENDS = 25;
@@ -34,22 +34,6 @@ const timings: string[] = [];
 afterAll(() => {
   if (timings.length > 0) console.log(`concurrent writers:\n  ${timings.join("\n  ")}`);
 });
-
-/** Starts one child per input, waits until all are ready, then releases them at once. */
-async function raceChildren(script: string, inputs: unknown[]): Promise<Child[]> {
-  const children = inputs.map((input) => startChild(script, input));
-  await Promise.all(children.map((c) => c.waitFor((line) => line === "ready")));
-  for (const c of children) c.send("go");
-  return children;
-}
-
-/** Every stdout line of a finished child that is a JSON object. */
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 /** Versions of the commit files in `_delta_log/`, ascending. */
 async function listCommitVersions(store: ObjectStore): Promise<number[]> {
@@ -158,33 +142,39 @@ function describeRetries(retries: number[]): string {
   return `retries per commit (retries:commits) ${pairs}; mean ${mean.toFixed(2)}, max ${Math.max(...retries)}`;
 }
 
-describe.each(shared)("concurrent appends from 8 processes on $name", ({ name, fresh }) => {
-  it(`8 processes × ${APPENDS} racing appends: versions 1..200 contiguous with one add each, every (writer, seq) row exactly once, 201 WRITE history entries`, async () => {
-    const target = fresh();
-    const started = Date.now();
-    await writeDeltaTable(target.url, seedTable(), { storage: target.options });
-    const inputs = range(0, WRITERS - 1).map((id) => ({
-      url: target.url,
-      options: target.options,
-      id,
-      count: APPENDS,
-      maxCommitAttempts: MAX_COMMIT_ATTEMPTS,
-    }));
-    const children = await raceChildren("test/helpers/children/append-writer.ts", inputs);
-    const released = Date.now();
-    const results = await Promise.all(children.map((c) => c.done));
-    const raced = Date.now() - released;
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
+// the backends run at the same time (each on its own table): the children mostly wait on the
+// store and on each other, so the three races overlap instead of queueing
+describe.concurrent("concurrent appends from 8 processes", () => {
+  it.each(shared)(
+    `$name: 8 processes × ${APPENDS} racing appends: versions 1..200 contiguous with one add each, every (writer, seq) row exactly once, 201 WRITE history entries`,
+    async ({ name, fresh }) => {
+      const target = fresh();
+      const started = Date.now();
+      await writeDeltaTable(target.url, seedTable(), { storage: target.options });
+      const inputs = range(0, WRITERS - 1).map((id) => ({
+        url: target.url,
+        options: target.options,
+        id,
+        count: APPENDS,
+        maxCommitAttempts: MAX_COMMIT_ATTEMPTS,
+      }));
+      const children = await raceChildren("test/helpers/children/append-writer.ts", inputs);
+      const released = Date.now();
+      const results = await Promise.all(children.map((c) => c.done));
+      const raced = Date.now() - released;
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
 
-    const total = WRITERS * APPENDS;
-    const { claimed, retries } = collectClaims(results);
-    expect([...claimed.keys()].sort((a, b) => a - b)).toEqual(range(1, total));
-    await checkAppendLog(target, claimed, total);
-    await checkAppendTable(target, total);
-    timings.push(
-      `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s in all, ${(raced / 1000).toFixed(1)} s from go to the last exit; ${describeRetries(retries)}`,
-    );
-  }, 240_000);
+      const total = WRITERS * APPENDS;
+      const { claimed, retries } = collectClaims(results);
+      expect([...claimed.keys()].sort((a, b) => a - b)).toEqual(range(1, total));
+      await checkAppendLog(target, claimed, total);
+      await checkAppendTable(target, total);
+      timings.push(
+        `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s in all, ${(raced / 1000).toFixed(1)} s from go to the last exit; ${describeRetries(retries)}`,
+      );
+    },
+    240_000,
+  );
 });
 
 const itemSchema: StructType = {
@@ -195,83 +185,89 @@ const itemSchema: StructType = {
   ],
 };
 
-describe.each(shared)("concurrent creates of one table from 6 processes on $name", ({ name, fresh }) => {
-  it("DeltaTable.create from 6 processes at once: exactly one creates version 0, the others get TableExistsError", async () => {
-    const target = fresh();
-    const started = Date.now();
-    const inputs = range(0, CREATORS - 1).map((id) => ({
-      url: target.url,
-      options: target.options,
-      id,
-      action: "create",
-      schema: itemSchema,
-    }));
-    const children = await raceChildren("test/helpers/children/create-table.ts", inputs);
-    const results = await Promise.all(children.map((c) => c.done));
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const reports = results.map((r) => jsonLines(r.stdout)[0]!);
-    const outcomes = reports.map((r) => r.outcome).sort();
-    expect(outcomes, JSON.stringify(reports, null, 1)).toEqual([
-      "TABLE_EXISTS",
-      "TABLE_EXISTS",
-      "TABLE_EXISTS",
-      "TABLE_EXISTS",
-      "TABLE_EXISTS",
-      "created",
-    ]);
-    expect(reports.find((r) => r.outcome === "created")?.version).toBe(0);
-    const store = await openStore(target.url, target.options);
-    try {
-      expect(await listCommitVersions(store)).toEqual([0]);
-    } finally {
-      await store.close?.();
-    }
-    const table = await DeltaTable.open(target.url, { storage: target.options });
-    expect(table.version).toBe(0);
-    expect(table.schema).toEqual(itemSchema);
-    timings.push(`${name}: 6 concurrent creates in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  });
-
-  it("writeDeltaTable append from 6 processes on a missing table: all succeed, versions 0..5, one metaData, 6 × 3 rows", async () => {
-    const target = fresh();
-    const started = Date.now();
-    const rowsOf = (id: number) => range(0, 2).map((k) => ({ id: id * 10 + k, writer: id }));
-    const inputs = range(0, CREATORS - 1).map((id) => ({
-      url: target.url,
-      options: target.options,
-      id,
-      action: "append",
-      rows: rowsOf(id),
-    }));
-    const children = await raceChildren("test/helpers/children/create-table.ts", inputs);
-    const results = await Promise.all(children.map((c) => c.done));
-    for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const reports = results.map((r) => jsonLines(r.stdout)[0]!);
-    expect(
-      reports.map((r) => r.outcome),
-      JSON.stringify(reports, null, 1),
-    ).toEqual(Array<string>(CREATORS).fill("written"));
-    expect(reports.map((r) => r.version as number).sort((a, b) => a - b)).toEqual(range(0, CREATORS - 1));
-
-    const store = await openStore(target.url, target.options);
-    try {
-      expect(await listCommitVersions(store)).toEqual(range(0, CREATORS - 1));
-      const commits = await readCommits(store, range(0, CREATORS - 1));
-      for (const [version, actions] of commits) {
-        expect(
-          actions.some((a) => "metaData" in a),
-          `version ${version} has metaData`,
-        ).toBe(version === 0);
-        expect(addsOf(actions), `adds of version ${version}`).toHaveLength(1);
+describe.concurrent("concurrent creates of one table from 6 processes", () => {
+  it.each(shared)(
+    "$name: DeltaTable.create from 6 processes at once: exactly one creates version 0, the others get TableExistsError",
+    async ({ name, fresh }) => {
+      const target = fresh();
+      const started = Date.now();
+      const inputs = range(0, CREATORS - 1).map((id) => ({
+        url: target.url,
+        options: target.options,
+        id,
+        action: "create",
+        schema: itemSchema,
+      }));
+      const children = await raceChildren("test/helpers/children/create-table.ts", inputs);
+      const results = await Promise.all(children.map((c) => c.done));
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const reports = results.map((r) => jsonLines(r.stdout)[0]!);
+      const outcomes = reports.map((r) => r.outcome).sort();
+      expect(outcomes, JSON.stringify(reports, null, 1)).toEqual([
+        "TABLE_EXISTS",
+        "TABLE_EXISTS",
+        "TABLE_EXISTS",
+        "TABLE_EXISTS",
+        "TABLE_EXISTS",
+        "created",
+      ]);
+      expect(reports.find((r) => r.outcome === "created")?.version).toBe(0);
+      const store = await openStore(target.url, target.options);
+      try {
+        expect(await listCommitVersions(store)).toEqual([0]);
+      } finally {
+        await store.close?.();
       }
-    } finally {
-      await store.close?.();
-    }
-    const table = await DeltaTable.open(target.url, { storage: target.options });
-    expect(table.version).toBe(CREATORS - 1);
-    const rows = (await table.toArrow()).toArray().map((r) => `${String(r.writer)}/${String(r.id)}`);
-    const expected = range(0, CREATORS - 1).flatMap((id) => rowsOf(id).map((r) => `${r.writer}/${r.id}`));
-    expect(rows.sort()).toEqual(expected.sort());
-    timings.push(`${name}: 6 concurrent first appends in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  });
+      const table = await DeltaTable.open(target.url, { storage: target.options });
+      expect(table.version).toBe(0);
+      expect(table.schema).toEqual(itemSchema);
+      timings.push(`${name}: 6 concurrent creates in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+  );
+
+  it.each(shared)(
+    "$name: writeDeltaTable append from 6 processes on a missing table: all succeed, versions 0..5, one metaData, 6 × 3 rows",
+    async ({ name, fresh }) => {
+      const target = fresh();
+      const started = Date.now();
+      const rowsOf = (id: number) => range(0, 2).map((k) => ({ id: id * 10 + k, writer: id }));
+      const inputs = range(0, CREATORS - 1).map((id) => ({
+        url: target.url,
+        options: target.options,
+        id,
+        action: "append",
+        rows: rowsOf(id),
+      }));
+      const children = await raceChildren("test/helpers/children/create-table.ts", inputs);
+      const results = await Promise.all(children.map((c) => c.done));
+      for (const r of results) expect(r.code, r.stderr).toBe(0);
+      const reports = results.map((r) => jsonLines(r.stdout)[0]!);
+      expect(
+        reports.map((r) => r.outcome),
+        JSON.stringify(reports, null, 1),
+      ).toEqual(Array<string>(CREATORS).fill("written"));
+      expect(reports.map((r) => r.version as number).sort((a, b) => a - b)).toEqual(range(0, CREATORS - 1));
+
+      const store = await openStore(target.url, target.options);
+      try {
+        expect(await listCommitVersions(store)).toEqual(range(0, CREATORS - 1));
+        const commits = await readCommits(store, range(0, CREATORS - 1));
+        for (const [version, actions] of commits) {
+          expect(
+            actions.some((a) => "metaData" in a),
+            `version ${version} has metaData`,
+          ).toBe(version === 0);
+          expect(addsOf(actions), `adds of version ${version}`).toHaveLength(1);
+        }
+      } finally {
+        await store.close?.();
+      }
+      const table = await DeltaTable.open(target.url, { storage: target.options });
+      expect(table.version).toBe(CREATORS - 1);
+      const rows = (await table.toArrow()).toArray().map((r) => `${String(r.writer)}/${String(r.id)}`);
+      const expected = range(0, CREATORS - 1).flatMap((id) => rowsOf(id).map((r) => `${r.writer}/${r.id}`));
+      expect(rows.sort()).toEqual(expected.sort());
+      timings.push(`${name}: 6 concurrent first appends in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+  );
 });

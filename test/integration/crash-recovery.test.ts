@@ -18,7 +18,7 @@ import { openStore } from "../../src/storage/open-store.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { DeltaTable, writeDeltaTable } from "../../src/table/delta-table.js";
 import { type CloudTarget, processBackendTargets } from "../helpers/cloud-targets.js";
-import { startChild } from "../helpers/run-child.js";
+import { jsonLines, startChild } from "../helpers/run-child.js";
 
 const ROUNDS = 9;
 
@@ -65,13 +65,6 @@ function randomPlan(round: number): KillPlan {
     default:
       return { kind: "commit", nth: 1 + rand(3), jitterMs: rand(4) };
   }
-}
-
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }
 
 /** Runs one child until the plan's moment, kills it with SIGKILL and returns its trace. */
@@ -221,50 +214,56 @@ async function checkAfterKill(
 
 const shared = processBackendTargets();
 
-describe.each(shared)("crash recovery on $name", ({ name, fresh }) => {
-  it(`a writer killed with SIGKILL ${ROUNDS} times (mid upload, mid commit, in between) leaves every committed version whole and readable; a new writer appends afterwards`, async () => {
-    const target = fresh();
-    const started = Date.now();
-    const seedRows = Array.from({ length: 1000 }, (_, n) => ({ tag: "seed-0-append-1000", n, payload: "seed" }));
-    await writeDeltaTable(target.url, seedRows, { storage: target.options, userMetadata: "seed-0-append-1000" });
-    const store = await openStore(target.url, target.options);
-    const state: TableState = { commits: new Map(), expected: new Map(), present: new Set() };
-    const phases: Record<DeathPhase, number> = { "mid-upload": 0, "mid-commit": 0, between: 0 };
-    let landedAfterPrint = 0;
-    try {
-      for (let round = 0; round < ROUNDS; round++) {
-        const plan = randomPlan(round);
-        const trace = readTrace(await killRound(target, round, plan));
-        phases[trace.phase]++;
-        const latest = await checkAfterKill(store, state, target, trace);
-        if (latest === trace.lastPrinted + 1) landedAfterPrint++;
+// the backends run at the same time, each on its own table: a round mostly waits (for the child,
+// for its kill moment, for the store), so the three overlap instead of queueing
+describe.concurrent("crash recovery", () => {
+  it.each(shared)(
+    `$name: a writer killed with SIGKILL ${ROUNDS} times (mid upload, mid commit, in between) leaves every committed version whole and readable; a new writer appends afterwards`,
+    async ({ name, fresh }) => {
+      const target = fresh();
+      const started = Date.now();
+      const seedRows = Array.from({ length: 1000 }, (_, n) => ({ tag: "seed-0-append-1000", n, payload: "seed" }));
+      await writeDeltaTable(target.url, seedRows, { storage: target.options, userMetadata: "seed-0-append-1000" });
+      const store = await openStore(target.url, target.options);
+      const state: TableState = { commits: new Map(), expected: new Map(), present: new Set() };
+      const phases: Record<DeathPhase, number> = { "mid-upload": 0, "mid-commit": 0, between: 0 };
+      let landedAfterPrint = 0;
+      try {
+        for (let round = 0; round < ROUNDS; round++) {
+          const plan = randomPlan(round);
+          const trace = readTrace(await killRound(target, round, plan));
+          phases[trace.phase]++;
+          const latest = await checkAfterKill(store, state, target, trace);
+          if (latest === trace.lastPrinted + 1) landedAfterPrint++;
+        }
+        const { orphans, tempFiles } = await countLeftovers(store, state, target, name);
+        const table = await DeltaTable.open(target.url, { storage: target.options });
+        const latest = table.version;
+        const active = new Set(table.files().map(decodeURIComponent));
+        expect(
+          orphans.filter((o) => active.has(o)),
+          "orphaned files the table uses",
+        ).toEqual([]);
+
+        // a new writer appends after all the crashes
+        const finalRows = Array.from({ length: 100 }, (_, n) => ({ tag: "final-0-append-100", n, payload: "after" }));
+        const result = await table.write(finalRows, { userMetadata: "final-0-append-100" });
+        expect(result.version).toBe(latest + 1);
+        await readLog(store, state);
+        await checkVersion(await table.refresh(), store, state, latest + 1);
+
+        reports.push(
+          `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${ROUNDS} kills (${phases["mid-upload"]} mid upload, ${phases["mid-commit"]} mid commit, ` +
+            `${phases.between} between store calls), ${landedAfterPrint} commits landed after the last print, ${latest + 1} versions, ` +
+            `${orphans.length} orphaned data files` +
+            (name === "local"
+              ? `, ${tempFiles.length} hidden temp files (${tempFiles.filter((p) => p.startsWith("_delta_log/")).length} in _delta_log/)`
+              : ""),
+        );
+      } finally {
+        await store.close?.();
       }
-      const { orphans, tempFiles } = await countLeftovers(store, state, target, name);
-      const table = await DeltaTable.open(target.url, { storage: target.options });
-      const latest = table.version;
-      const active = new Set(table.files().map(decodeURIComponent));
-      expect(
-        orphans.filter((o) => active.has(o)),
-        "orphaned files the table uses",
-      ).toEqual([]);
-
-      // a new writer appends after all the crashes
-      const finalRows = Array.from({ length: 100 }, (_, n) => ({ tag: "final-0-append-100", n, payload: "after" }));
-      const result = await table.write(finalRows, { userMetadata: "final-0-append-100" });
-      expect(result.version).toBe(latest + 1);
-      await readLog(store, state);
-      await checkVersion(await table.refresh(), store, state, latest + 1);
-
-      reports.push(
-        `${name}: ${((Date.now() - started) / 1000).toFixed(1)} s, ${ROUNDS} kills (${phases["mid-upload"]} mid upload, ${phases["mid-commit"]} mid commit, ` +
-          `${phases.between} between store calls), ${landedAfterPrint} commits landed after the last print, ${latest + 1} versions, ` +
-          `${orphans.length} orphaned data files` +
-          (name === "local"
-            ? `, ${tempFiles.length} hidden temp files (${tempFiles.filter((p) => p.startsWith("_delta_log/")).length} in _delta_log/)`
-            : ""),
-      );
-    } finally {
-      await store.close?.();
-    }
-  }, 300_000);
+    },
+    300_000,
+  );
 });

@@ -20,7 +20,7 @@ import { openStore } from "../../src/storage/open-store.js";
 import type { ObjectStore } from "../../src/storage/store.js";
 import { DeltaTable, writeDeltaTable } from "../../src/table/delta-table.js";
 import { type CloudTarget, processBackendTargets } from "../helpers/cloud-targets.js";
-import { startChild } from "../helpers/run-child.js";
+import { jsonLines, startChild } from "../helpers/run-child.js";
 
 const FOCUS_OPS = ["overwrite", "replaceWhere", "delete", "update", "merge", "optimize", "checkpoint", "vacuum", "restore"];
 /** Longest random wait after the focus operation starts before the kill. */
@@ -113,13 +113,6 @@ async function readRows(target: CloudTarget, store: ObjectStore): Promise<{ vers
 }
 
 const nonZero = (rows: Rows) => Object.fromEntries([...rows].filter(([, n]) => n > 0).sort());
-
-function jsonLines(stdout: string): Array<Record<string, unknown>> {
-  return stdout
-    .split("\n")
-    .filter((l) => l.startsWith("{"))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 /** Starts a child focused on `focus`, kills it a random moment after the `nth` start of the focus op; returns the op it died in. */
 async function killRound(target: CloudTarget, round: string, focus: string, nth: number, restorableFrom: number): Promise<string> {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { StructType } from "../../src/schema/types.js";
 import { DeltaTable } from "../../src/table/delta-table.js";
-import { startChild } from "../helpers/run-child.js";
+import { jsonLines, raceChildren } from "../helpers/run-child.js";
 
 const WRITERS = 4;
 const APPENDS = 3;
@@ -39,16 +39,11 @@ describe("identity columns with concurrent writers", () => {
     dirs.push(dir);
     const url = join(dir, "table");
     await DeltaTable.create(url, { schema: SCHEMA });
-    const children = Array.from({ length: WRITERS }, (_, id) =>
-      startChild("test/helpers/children/identity-writer.ts", { url, id, count: APPENDS, rows: ROWS }),
-    );
-    await Promise.all(children.map((c) => c.waitFor((l) => l === "ready")));
-    for (const c of children) c.send("go");
+    const inputs = Array.from({ length: WRITERS }, (_, id) => ({ url, id, count: APPENDS, rows: ROWS }));
+    const children = await raceChildren("test/helpers/children/identity-writer.ts", inputs);
     const results = await Promise.all(children.map((c) => c.done));
     for (const r of results) expect(r.code, r.stderr).toBe(0);
-    const conflicts = results.map(
-      (r) => (JSON.parse(r.stdout.split("\n").find((l) => l.includes('"done"'))!) as { conflicts: number }).conflicts,
-    );
+    const conflicts = results.map((r) => jsonLines(r.stdout).find((l) => l.event === "done")!.conflicts as number);
     console.log(`identity writers: API-level retries after a conflict per writer: ${conflicts.join(", ")}`);
     const table = await DeltaTable.open(url);
     const arrow = await table.toArrow();
