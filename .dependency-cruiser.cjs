@@ -1,12 +1,13 @@
 /**
  * The layer rule from STYLE.md (spec/architecture.md): imports point left only.
- *   util, errors <- arrow <- schema, storage <- engine <- log <- expr, dv <- scan, timetravel <- txn <- ops <- table <- cli
+ *   util, errors <- arrow <- variant <- schema, storage <- engine <- log <- expr, dv <- scan, timetravel <- txn <- ops <- table <- cli
  * A layer may import itself and any layer left of it; index.ts (the public surface) may import all.
  * Layers of the same rank do not import each other (util and errors excepted).
  */
 const order = [
   ["util", "errors"],
   ["arrow"],
+  ["variant"],
   ["schema", "storage"],
   ["engine"],
   ["log"],
