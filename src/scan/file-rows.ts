@@ -17,6 +17,7 @@ import type { DeletionVectorDescriptor } from "../log/actions.js";
 import { canonicalizePath, isAbsoluteKey } from "../log/file-paths.js";
 import type { ObjectStore } from "../storage/store.js";
 import { checkRelativeKey } from "./path-policy.js";
+import { type RowTrackingColumns, withoutColumns, withRowTrackingColumns } from "./row-tracking-columns.js";
 import type { ScanPlan } from "./scan-plan.js";
 
 /** Where data files live: the engine (its store is the table's), and a way to reach files outside the table root. */
@@ -32,6 +33,9 @@ export interface DataFileRef {
   size?: number;
   partitionValues: Record<string, string | null>;
   deletionVector?: DeletionVectorDescriptor | null;
+  /** Row tracking: the first row's default row ID and the rows' default commit version (needed for `rowTracking`). */
+  baseRowId?: number | null;
+  defaultRowCommitVersion?: number | null;
 }
 
 /** One batch of a file: rows in the plan's read schema, and each row's 0-based position in the file. */
@@ -46,6 +50,13 @@ export interface ReadFileRowsOptions {
   deleted?: DeletedRows;
   /** Extra physical columns to read beside the plan's (e.g. `_change_type` of a cdc file); appended to the batch. */
   extraColumns?: Schema;
+  /**
+   * Append each row's stable row ID and commit version as two long columns with these names (the
+   * table's materialized column names; values from the file's materialized columns where non-null,
+   * else from `baseRowId`/`defaultRowCommitVersion`), after any extra columns: what a rewrite
+   * carries into its new files (row-tracking-columns.ts).
+   */
+  rowTracking?: RowTrackingColumns;
   batchSize?: number;
   signal?: AbortSignal;
 }
@@ -53,7 +64,8 @@ export interface ReadFileRowsOptions {
 /**
  * Streams the rows of one data file in `plan.readSchema` (logical names, partition columns filled
  * from `file.partitionValues`) with their row positions, dropping the rows of the file's deletion
- * vector (or of `options.deleted`). The plan's filter is NOT applied. I/O: one ranged read of the
+ * vector (or of `options.deleted`), with the carried row tracking columns last when
+ * `options.rowTracking` is set. The plan's filter is NOT applied. I/O: one ranged read of the
  * DV when the file has one, then the needed column chunks of the file, batch by batch.
  */
 export async function* readFileRows(
@@ -70,17 +82,21 @@ export async function* readFileRows(
   const extra = options.extraColumns;
   const physicalNames = [...plan.physicalSchema.fields.map((f) => f.name), ...(extra?.fields.map((f) => f.name) ?? [])];
   const physicalSchema = extra ? withExtra(plan.physicalSchema, extra) : plan.physicalSchema;
+  const tracking = options.rowTracking;
+  // materialized columns a file lacks are skipped by the reader
+  const materialized = tracking ? [tracking.rowId, tracking.commitVersion] : [];
   let rowOffset = 0;
   const source = env.engine.parquet.read(store, key, {
-    columns: physicalNames,
+    columns: [...physicalNames, ...materialized],
     size: file.size,
     batchSize: options.batchSize,
     signal: options.signal,
   });
-  for await (const raw of source) {
-    const rows = raw.numRows;
-    const normalized = normalizeBatch(raw, physicalSchema);
+  for await (const read of source) {
+    const rows = read.numRows;
+    const normalized = normalizeBatch(withoutColumns(read, materialized), physicalSchema);
     let batch = assemble(plan, normalized, file.partitionValues, rows, extra);
+    if (tracking) batch = withRowTrackingColumns(batch, file, rowOffset, read, tracking);
     let rowIndexes = Float64Array.from({ length: rows }, (_, i) => rowOffset + i);
     if (deleted && deleted.cardinality > 0) {
       const keep = deleted.keepMask(rowOffset, rows);

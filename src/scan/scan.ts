@@ -13,7 +13,15 @@ import { evaluate } from "../expr/evaluate.js";
 import { optionalSafeInteger, requireSafeInteger } from "../util/validate.js";
 import { assemble, locateFile, type ScanEnvironment } from "./file-rows.js";
 import { planScan, type ScanPlan, type ScanRequest } from "./scan-plan.js";
-import { materializedColumns, rowTrackingRead, withoutColumns, withRowMetadata, ROW_METADATA_FIELD } from "./row-tracking-columns.js";
+import {
+  materializedColumns,
+  ROW_METADATA_FIELD,
+  rowTrackingFields,
+  type RowTrackingColumns,
+  withoutColumns,
+  withRowMetadata,
+  withRowTrackingColumns,
+} from "./row-tracking-columns.js";
 
 export type { ScanEnvironment } from "./file-rows.js";
 
@@ -35,6 +43,16 @@ export interface ScanOptions extends ScanRequest {
   signal?: AbortSignal;
 }
 
+/** Options of a scan that feeds a rewrite (not part of the public scan options). */
+export interface RewriteScanOptions extends ScanOptions {
+  /**
+   * Append each row's stable row ID and commit version as two long columns with these names (the
+   * table's materialized column names), for a rewrite to write them into its new files
+   * (row-tracking-columns.ts). Not combined with `rowTracking`.
+   */
+  rowTrackingColumns?: RowTrackingColumns;
+}
+
 /** Progress of a running scan. */
 export interface ScanProgress {
   filesRead: number;
@@ -48,19 +66,24 @@ export interface ScanProgress {
  * chunks, plus one ranged read per deletion vector; files are pruned by partition values and
  * statistics first, so unrelated files are never opened.
  */
-export async function* scanSnapshot(snapshot: Snapshot, env: ScanEnvironment, options: ScanOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* scanSnapshot(
+  snapshot: Snapshot,
+  env: ScanEnvironment,
+  options: RewriteScanOptions = {},
+): AsyncGenerator<RecordBatch> {
   const limit = options.limit === undefined ? Infinity : requireSafeInteger(options.limit, "scan limit");
   optionalSafeInteger(options.batchSize, "scan batchSize", 1);
   optionalSafeInteger(options.concurrency, "scan concurrency", 1);
   const plan = planScan(snapshot, options);
   const rowTracking = options.rowTracking ? materializedColumns(snapshot) : undefined;
+  const carried = options.rowTrackingColumns;
   if (limit <= 0) return;
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   let returned = 0;
   let filesRead = 0;
   const perFile = prefetchInOrder(plan.files, options.concurrency ?? 2, (position) =>
-    readFile({ snapshot, env, plan, position, batchSize: options.batchSize, signal, rowTracking }),
+    readFile({ snapshot, env, plan, position, batchSize: options.batchSize, signal, rowTracking, carried }),
   );
   try {
     for await (const batches of perFile) {
@@ -88,6 +111,8 @@ interface FileRead {
   signal: AbortSignal;
   /** Set when the scan returns row IDs: the materialized column names. */
   rowTracking?: { rowId?: string; commitVersion?: string };
+  /** Set when the scan feeds a rewrite: append the carried row tracking columns under these names. */
+  carried?: RowTrackingColumns;
 }
 
 /** Reads one data file into output batches: project, cast, add partition columns, apply the DV and the filter. */
@@ -101,15 +126,23 @@ async function readFile(request: FileRead): Promise<RecordBatch[]> {
   const physicalNames = plan.physicalSchema.fields.map((f) => f.name);
   const out: RecordBatch[] = [];
   let rowOffset = 0;
-  const tracking = request.rowTracking && (await rowTrackingRead(env, store, key, files.size(position), request.rowTracking, signal));
-  const columns = tracking ? [...physicalNames, ...tracking.extra] : physicalNames;
-  const outputSchema = tracking ? new Schema([...plan.outputSchema.fields, ROW_METADATA_FIELD]) : plan.outputSchema;
+  const add = request.rowTracking || request.carried ? files.addFile(position) : undefined;
+  const names = request.carried ?? request.rowTracking;
+  // materialized columns a file lacks are skipped by the reader: no footer look-up needed
+  const materialized = [names?.rowId, names?.commitVersion].filter((n): n is string => n !== undefined);
+  const columns = [...physicalNames, ...materialized];
+  const outputSchema = request.carried
+    ? new Schema([...plan.outputSchema.fields, ...rowTrackingFields(request.carried)])
+    : request.rowTracking
+      ? new Schema([...plan.outputSchema.fields, ROW_METADATA_FIELD])
+      : plan.outputSchema;
   const source = env.engine.parquet.read(store, key, { columns, size: files.size(position), batchSize, signal });
   for await (const read of source) {
     const rows = read.numRows;
-    const raw = tracking && tracking.extra.length > 0 ? withoutColumns(read, tracking.extra) : read;
+    const raw = withoutColumns(read, materialized);
     let batch = assemble(plan, normalizeBatch(raw, plan.physicalSchema), partitionValues, rows);
-    if (tracking) batch = withRowMetadata(batch, files.addFile(position), rowOffset, read, request.rowTracking!);
+    if (request.carried) batch = withRowTrackingColumns(batch, add!, rowOffset, read, request.carried);
+    else if (request.rowTracking) batch = withRowMetadata(batch, add!, rowOffset, read, request.rowTracking);
     if (deleted) batch = filterBatch(batch, deleted.keepMask(rowOffset, rows));
     if (plan.filter && batch.numRows > 0) batch = filterBatch(batch, evaluate(plan.filter, batch));
     rowOffset += rows;

@@ -9,10 +9,17 @@
  * snapshot's, or the newest winner's after a lost race), `defaultRowCommitVersion` is the version
  * being written, and the commit carries the new high-water mark. So two concurrent appends never
  * share IDs and neither has to fail: the loser's commit loop re-assigns against the winner.
+ *
+ * Rows a rewrite copies or updates keep their stable IDs (and copied rows their commit versions)
+ * in the materialized columns of the new files when row tracking is enabled
+ * ({@link preservedRowTracking}); when it is only supported, they get fresh IDs, as the protocol
+ * allows.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { InvalidOperationError } from "../errors/argument-errors.js";
-import type { Action, AddFile, DomainMetadata, Protocol } from "../log/actions.js";
+import type { Action, AddFile, DomainMetadata, Metadata, Protocol } from "../log/actions.js";
+import type { Snapshot } from "../log/snapshot.js";
+import type { RowTrackingColumns } from "../scan/row-tracking-columns.js";
 import { readTableProperties } from "../log/table-properties.js";
 import { writerFeaturesOf } from "./protocol-support.js";
 import type { WinningCommit } from "./conflicts.js";
@@ -93,6 +100,43 @@ export function nameMaterializedRowTrackingColumns(properties: Record<string, st
   const wanted =
     readTableProperties(properties).enableRowTracking || ["supported", "enabled"].includes(properties["delta.feature.rowTracking"] ?? "");
   if (!wanted) return;
-  properties[MATERIALIZED_ROW_ID_KEY] ??= `_row-id-col-${randomUUID()}`;
-  properties[MATERIALIZED_ROW_COMMIT_VERSION_KEY] ??= `_row-commit-version-col-${randomUUID()}`;
+  properties[MATERIALIZED_ROW_ID_KEY] ??= `${ROW_ID_PREFIX}${randomUUID()}`;
+  properties[MATERIALIZED_ROW_COMMIT_VERSION_KEY] ??= `${COMMIT_VERSION_PREFIX}${randomUUID()}`;
+}
+
+/** Prefixes of the materialized column names (Spark's `MaterializedRowId` / `MaterializedRowCommitVersion`). */
+const ROW_ID_PREFIX = "_row-id-col-";
+const COMMIT_VERSION_PREFIX = "_row-commit-version-col-";
+
+/**
+ * The materialized columns rewrites of `snapshot`'s table write, or undefined when row tracking
+ * is not enabled there (the protocol supports `rowTracking` and `delta.enableRowTracking` is
+ * true): then moved rows get fresh IDs. Names come from the table properties; a name the
+ * properties lack (a table enabled by a writer that did not name them) is derived from the table
+ * id, `_row-id-col-<uuid>` as Spark names them, so every writer of the table derives the same one;
+ * the commit then records it (see `Transaction.preserveRowTracking`). Pure.
+ */
+export function preservedRowTracking(
+  snapshot: Pick<Snapshot, "protocol" | "metadata" | "tableProperties">,
+): RowTrackingColumns | undefined {
+  if (!isRowTrackingSupported(snapshot.protocol) || !snapshot.tableProperties.enableRowTracking) return undefined;
+  const p = snapshot.metadata.configuration;
+  return {
+    rowId: p[MATERIALIZED_ROW_ID_KEY] ?? derivedName(ROW_ID_PREFIX, snapshot.metadata.id),
+    commitVersion: p[MATERIALIZED_ROW_COMMIT_VERSION_KEY] ?? derivedName(COMMIT_VERSION_PREFIX, snapshot.metadata.id),
+  };
+}
+
+/** `metadata` with the materialized column names set (unchanged when both are there already). */
+export function withMaterializedColumnNames(metadata: Metadata, names: RowTrackingColumns): Metadata {
+  const c = metadata.configuration;
+  if (c[MATERIALIZED_ROW_ID_KEY] === names.rowId && c[MATERIALIZED_ROW_COMMIT_VERSION_KEY] === names.commitVersion) return metadata;
+  const configuration = { ...c, [MATERIALIZED_ROW_ID_KEY]: names.rowId, [MATERIALIZED_ROW_COMMIT_VERSION_KEY]: names.commitVersion };
+  return { ...metadata, configuration };
+}
+
+/** `prefix` + a UUID-shaped hash of the table id and the prefix. */
+function derivedName(prefix: string, tableId: string): string {
+  const h = createHash("sha256").update(`${tableId}/${prefix}`).digest("hex");
+  return `${prefix}${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
 }

@@ -21,7 +21,15 @@ import { commitWithRetries, conflictError, type CommitAttemptOptions, type Commi
 export type { CommitOutcome, CommitResult };
 import type { IsolationLevel, TransactionSummary } from "./conflicts.js";
 import { assertWriteSupported } from "./protocol-support.js";
-import { assignRowIds, highWaterMarkAfter, isRowTrackingSupported, ROW_TRACKING_DOMAIN, rowIdHighWaterMark } from "./row-tracking.js";
+import {
+  assignRowIds,
+  highWaterMarkAfter,
+  isRowTrackingSupported,
+  preservedRowTracking,
+  ROW_TRACKING_DOMAIN,
+  rowIdHighWaterMark,
+  withMaterializedColumnNames,
+} from "./row-tracking.js";
 import { UnsupportedFeatureError } from "../errors/log-errors.js";
 
 /** Library identification written into every commitInfo. */
@@ -79,6 +87,7 @@ export class Transaction {
   private newProtocol?: Protocol;
   private committed = false;
   private freshRowsOnly = false;
+  private rowTrackingPreserved = false;
 
   constructor(
     /** Store and clock of the table (commit timestamps come from `engine.clock`). */
@@ -144,11 +153,23 @@ export class Transaction {
 
   /**
    * Declares that every added file holds new rows only (none copied from a removed file), so on a
-   * row-tracking table the files get fresh row IDs. Without it, a row-tracking commit that removes
-   * files and adds files without `baseRowId` is refused: moved rows would lose their row IDs.
+   * row-tracking table the files get fresh row IDs. On a table with row tracking enabled, a commit
+   * that removes files and adds files without `baseRowId` must declare this or
+   * {@link preserveRowTracking}; otherwise it is refused: moved rows would lose their row IDs.
    */
   declareFreshRows(): void {
     this.freshRowsOnly = true;
+  }
+
+  /**
+   * Declares that the added files carry the stable row IDs and commit versions of the rows they
+   * copy or update in the table's materialized row tracking columns (`preservedRowTracking`, as
+   * the write pipeline's `rowTracking` option writes them). The commit then records the column
+   * names in its `metaData` when the table's properties lack them, and tags its commitInfo
+   * `delta.rowTracking.preserved: "true"` (PROTOCOL.md). No effect unless row tracking is enabled.
+   */
+  preserveRowTracking(): void {
+    this.rowTrackingPreserved = true;
   }
 
   /** Declares that the result depends on every file of the table (predicate-less delete/overwrite). */
@@ -214,6 +235,7 @@ export class Transaction {
       );
     const tableUrl = this.snapshot?.tableUrl ?? this.store.rootUrl;
     assertWriteSupported(protocol, metadata, tableUrl);
+    const preserved = this.rowTrackingPreserved ? this.recordMaterializedColumns(protocol, metadata, tableUrl) : false;
     const properties = readTableProperties(metadata.configuration, tableUrl);
     if (properties.appendOnly && this.removes.some((r) => r.dataChange)) {
       throw new WriteRefusedError(tableUrl, "the table is append-only (delta.appendOnly = true); rows cannot be removed or overwritten");
@@ -223,7 +245,7 @@ export class Transaction {
       tableUrl,
       readVersion: this.readVersion,
       actions: () => this.stagedActions(),
-      commitInfo: this.commitInfoFor(operation),
+      commitInfo: this.commitInfoFor(operation, preserved),
       inCommitTimestamps: properties.enableInCommitTimestamps,
       previousTimestamp: this.snapshot?.timestamp,
       summary: this.summary(),
@@ -245,20 +267,39 @@ export class Transaction {
     return outcome;
   }
 
-  /** Row ID assignment per attempt on row-tracking tables (see row-tracking.ts); refuses moved rows. */
+  /**
+   * Row ID assignment per attempt on row-tracking tables (see row-tracking.ts). With row tracking
+   * enabled, refuses a commit that moves rows into new files without declaring how their row IDs
+   * were handled (fresh rows, or preserved in the materialized columns).
+   */
   private rowTracking(protocol: Protocol, tableUrl: string): CommitAttemptOptions["prepare"] {
     if (!isRowTrackingSupported(protocol)) return undefined;
     const fresh = this.adds.filter((a) => a.baseRowId === undefined || a.baseRowId === null);
-    if (this.removes.length > 0 && fresh.length > 0 && !this.freshRowsOnly) {
+    const enabled = readTableProperties(this.metadata!.configuration, tableUrl).enableRowTracking;
+    if (enabled && this.removes.length > 0 && fresh.length > 0 && !this.freshRowsOnly && !this.rowTrackingPreserved) {
       throw new UnsupportedFeatureError(
         tableUrl,
         "write",
         ["rowTracking"],
-        "this operation rewrites rows into new files, and lakelog does not carry their row IDs over yet (materialized row ID columns); appends and whole-file overwrites are supported",
+        "this operation rewrites rows into new files without carrying their row IDs over (materialized row ID columns); appends, overwrites, delete, update, merge, replaceWhere and optimize keep them",
       );
     }
     const base = rowIdHighWaterMark(this.snapshot?.domains.get(ROW_TRACKING_DOMAIN));
     return (actions, version, winners) => assignRowIds(actions, version, highWaterMarkAfter(base, winners));
+  }
+
+  /**
+   * For a commit that preserved row IDs on a table with row tracking enabled: stages the metadata
+   * with the materialized column names when the table lacks them. Returns whether row tracking
+   * was preserved (false when it is not enabled).
+   */
+  private recordMaterializedColumns(protocol: Protocol, metadata: Metadata, tableUrl: string): boolean {
+    const properties = readTableProperties(metadata.configuration, tableUrl);
+    const names = preservedRowTracking({ protocol, metadata, tableProperties: properties });
+    if (!names) return false;
+    const named = withMaterializedColumnNames(metadata, names);
+    if (named !== metadata) this.newMetadata = named;
+    return true;
   }
 
   private stagedActions(): Action[] {
@@ -273,7 +314,7 @@ export class Transaction {
     return out;
   }
 
-  private commitInfoFor(op: OperationInfo): CommitInfo {
+  private commitInfoFor(op: OperationInfo, rowTrackingPreserved: boolean): CommitInfo {
     const info: CommitInfo = {
       operation: op.operation,
       operationParameters: stringifyValues(op.operationParameters ?? {}),
@@ -285,6 +326,7 @@ export class Transaction {
     if (this.readVersion >= 0) info.readVersion = this.readVersion;
     if (op.operationMetrics) info.operationMetrics = stringifyValues(op.operationMetrics);
     if (op.userMetadata !== undefined) info.userMetadata = op.userMetadata;
+    if (rowTrackingPreserved) info.tags = { "delta.rowTracking.preserved": "true" };
     return info;
   }
 

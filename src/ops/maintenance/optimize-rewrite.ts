@@ -2,7 +2,9 @@
  * Rewriting one optimize bin: its files' rows read through the scan (deletion vectors applied,
  * partition columns taken from the log's partition values) and written again through the write
  * pipeline's data-file writer (statistics as on write, physical column names kept), as files with
- * `dataChange: false`. No log I/O: the caller commits the returned `add` actions.
+ * `dataChange: false`. With row tracking enabled the rows are read and written with their row IDs
+ * and commit versions (the materialized columns). No log I/O: the caller commits the returned
+ * `add` actions.
  *
  * - Bin-packing streams: scan batches go straight to the writer, so a bin holds at most the
  *   scan's read-ahead (a few input files, each below the target size) plus the writer's open row
@@ -20,6 +22,7 @@ import type { AddFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import { hasFeature } from "../../log/table-features.js";
 import { scanSnapshot, type ScanEnvironment } from "../../scan/scan.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 import { arrowSize } from "../write/file-sink.js";
 import { writeDataFiles, type DataFileOptions } from "../write/files.js";
 import { gatherGroups } from "../write/scatter.js";
@@ -61,7 +64,8 @@ export interface RewrittenBin {
 export async function rewriteBin(context: RewriteContext, bin: OptimizeBin): Promise<RewrittenBin> {
   const { snapshot, signal } = context;
   const env: ScanEnvironment = { engine: context.engine, resolveExternal: context.resolveExternal };
-  const rows = scanSnapshot(snapshot, env, { files: bin.files, signal });
+  // with row tracking enabled the rows carry their row IDs and commit versions into the new files
+  const rows = scanSnapshot(snapshot, env, { files: bin.files, signal, rowTrackingColumns: preservedRowTracking(snapshot) });
   const input = context.zOrderBy.length > 0 ? zOrderedSlices(context, bin, rows) : counted(rows, context.onBatch);
   const written = await writeDataFiles(context.engine, input, fileOptions(context));
   // every row of a bin has the bin's partition values: keep the log's serialisation of them
@@ -82,6 +86,7 @@ function fileOptions(context: RewriteContext): DataFileOptions {
     maxOpenFiles: 1,
     tightBounds: hasFeature(snapshot.protocol, "deletionVectors"),
     dataChange: false,
+    rowTracking: preservedRowTracking(snapshot),
     signal: context.signal,
   };
 }

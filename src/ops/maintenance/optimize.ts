@@ -8,11 +8,12 @@
  *   those files makes it fail with `ConcurrentDeleteReadError`, so a deleted row never comes back.
  * - New files are written first; when anything fails (including the commit) or the signal fires,
  *   they are deleted (best effort) and the table is unchanged.
+ * - With row tracking enabled, every rewritten row keeps its row ID and commit version (written
+ *   into the new files' materialized columns); when it is only supported, rows get fresh IDs.
  */
 import { Schema } from "apache-arrow";
 import { batchOf } from "../../arrow/data.js";
 import type { Engine } from "../../engine/index.js";
-import { UnsupportedFeatureError } from "../../errors/log-errors.js";
 import { InvalidOptimizeOptionError, OptimizePredicateError, ZOrderColumnError } from "../../errors/optimize-errors.js";
 import type { Data } from "apache-arrow";
 import { bind, type BoundExpression } from "../../expr/bind.js";
@@ -28,7 +29,6 @@ import { planScan } from "../../scan/scan-plan.js";
 import { toArrowField, toArrowSchema } from "../../schema/arrow-schema.js";
 import { findField } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
-import { isRowTrackingSupported } from "../../txn/row-tracking.js";
 import { Transaction, type TransactionOptions } from "../../txn/transaction.js";
 import { forEachConcurrent } from "../../util/concurrency.js";
 import { removeFor } from "../write/row-deletion.js";
@@ -121,7 +121,6 @@ export async function optimizeTable(env: OptimizeEnvironment, snapshot: Snapshot
     minFileSize: resolved.minFileSize,
     zOrder: resolved.zOrderBy.length > 0,
   });
-  if (plan.bins.length > 0) refuseRowTracking(snapshot);
   let numBatches = 0;
   const context: RewriteContext = {
     engine: env.engine,
@@ -163,22 +162,6 @@ export async function optimizeTable(env: OptimizeEnvironment, snapshot: Snapshot
   }
   metrics.timeMs = Date.now() - started;
   return metrics;
-}
-
-/**
- * Refuses, before any file is read or written, a table whose protocol supports row tracking: the
- * rewritten rows would need their row IDs carried over (materialized row ID columns), which
- * lakelog does not write yet. The commit would refuse it too, but only after every bin was
- * rewritten, and with advice meant for writes.
- */
-function refuseRowTracking(snapshot: Snapshot): void {
-  if (!isRowTrackingSupported(snapshot.protocol)) return;
-  throw new UnsupportedFeatureError(
-    snapshot.tableUrl,
-    "write",
-    ["rowTracking"],
-    "optimize rewrites rows into new files, and lakelog cannot carry their row IDs over yet (materialized row ID columns); compact this table with Spark's OPTIMIZE, which preserves them",
-  );
 }
 
 /** Defaults and validation of the options. */
@@ -322,6 +305,8 @@ async function commitOptimize(engine: Engine, snapshot: Snapshot, change: Optimi
   });
   // the read set is exactly the rewritten files: their concurrent removal conflicts, new files never do
   txn.readWith(removed, () => false);
+  // rows keep their row IDs and commit versions in the new files' materialized columns (optimize-rewrite.ts)
+  txn.preserveRowTracking();
   const now = engine.clock.now();
   txn.removeFiles(removed.map((a) => removeFor(a, now, false)));
   txn.addFiles(adds);

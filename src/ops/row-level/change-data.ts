@@ -13,6 +13,7 @@ import type { AddCDCFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import { partitionColumnsOf } from "../../expr/partition-values.js";
 import { conformBatch } from "../write/conform.js";
+import { withoutCarried } from "../write/carry-row-tracking.js";
 import { partitionDirectory, randomPrefixLength, toLogPath } from "../write/paths.js";
 import { fileSchemaOf, toFileBatch } from "../write/physical.js";
 import { dataFieldsOf } from "../write/stats-columns.js";
@@ -45,7 +46,7 @@ export async function writeChangeDataFile(
   const key = changeDataKey(snapshot, partitionValues);
   const fileBatches = batches
     .filter((b) => b.numRows > 0)
-    .map((b) => toChangeBatch(conformBatch(b, snapshot.schema), dataIndexes, dataSchema, fileSchema, changeType));
+    .map((b) => toChangeBatch(conformBatch(withoutCarried(b, snapshot), snapshot.schema), dataIndexes, dataSchema, fileSchema, changeType));
   const stream = engine.parquet.write(fileBatches, { compression: "snappy", signal });
   await engine.store.putStream(key, stream, { signal });
   const { size } = await stream.result;

@@ -21,7 +21,7 @@ import type { Snapshot } from "../../log/snapshot.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
-import { conformBatch } from "../write/conform.js";
+import { conformCarrying } from "../write/carry-row-tracking.js";
 import { snapshotFileOptions, writeDataFiles } from "../write/files.js";
 import { removeFor } from "../write/row-deletion.js";
 import { declareReadSet, numRecordsOf, selectCandidateFiles, type RowPredicate } from "./candidates.js";
@@ -29,6 +29,7 @@ import { writeChangeDataFile } from "./change-data.js";
 import { applyDeletionVectors, usesDeletionVectors, type DeletionVectorChange } from "./deletion-vectors.js";
 import { findMatchingRows, keptRows } from "./file-rows.js";
 import type { DeletedRows } from "../../dv/deletion-vector.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 
 /** Options of a delete. */
 export interface DeleteOptions extends TransactionOptions {
@@ -116,6 +117,7 @@ export async function deleteRows(
       return { version: undefined, metrics };
     }
     const txn = new Transaction(engine, snapshot, options);
+    txn.preserveRowTracking();
     declareReadSet(txn, snapshot, rowPredicate);
     txn.removeFiles(staged.removes);
     txn.addFiles(staged.adds);
@@ -217,9 +219,10 @@ async function stageDeleteChanges(
 }
 
 /**
- * Copy-on-write: writes the rows of `add` not in `matched` into new files (when `rewrite`) and,
- * with change data on, the matched rows into a change data file. Holds the deleted rows of one
- * file in memory; kept rows stream into the writer.
+ * Copy-on-write: writes the rows of `add` not in `matched` into new files (when `rewrite`; with
+ * row tracking enabled they keep their row IDs and commit versions in the materialized columns)
+ * and, with change data on, the matched rows into a change data file. Holds the deleted rows of
+ * one file in memory; kept rows stream into the writer.
  */
 async function rewriteWithout(
   env: ScanEnvironment,
@@ -235,7 +238,9 @@ async function rewriteWithout(
   }
   const taken: RecordBatch[] | undefined = how.cdf ? [] : undefined;
   async function* kept(): AsyncGenerator<RecordBatch> {
-    for await (const batch of keptRows(snapshot, env, add, matched, taken, signal)) yield conformBatch(batch, snapshot.schema);
+    const rowTracking = preservedRowTracking(snapshot);
+    for await (const batch of keptRows(snapshot, env, add, matched, taken, signal, rowTracking))
+      yield conformCarrying(batch, snapshot.schema, snapshot);
   }
   const written = await writeDataFiles(env.engine, kept(), snapshotFileOptions(snapshot, signal));
   staged.adds.push(...written.adds);

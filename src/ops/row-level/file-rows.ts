@@ -15,6 +15,7 @@ import type { Snapshot } from "../../log/snapshot.js";
 import { readFileRows } from "../../scan/file-rows.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { planScan } from "../../scan/scan-plan.js";
+import type { RowTrackingColumns } from "../../scan/row-tracking-columns.js";
 
 const TRUE = 2;
 
@@ -53,8 +54,9 @@ export async function findMatchingRows(
 /**
  * Streams every column of `add` (its DV applied) without the rows in `taken` (positions in the
  * file): the rows an operation keeps, in the table's logical schema. The rows in `taken` are
- * pushed onto `takenRows` when given (the operation's change data). I/O: the file's DV and the
- * whole file, batch by batch.
+ * pushed onto `takenRows` when given (the operation's change data). With `rowTracking`, every row
+ * carries its row tracking columns (readFileRows), to be written as the materialized columns of
+ * the file the kept rows are copied to. I/O: the file's DV and the whole file, batch by batch.
  */
 export async function* keptRows(
   snapshot: Snapshot,
@@ -63,9 +65,10 @@ export async function* keptRows(
   taken: DeletedRows,
   takenRows: RecordBatch[] | undefined,
   signal?: AbortSignal,
+  rowTracking?: RowTrackingColumns,
 ): AsyncGenerator<RecordBatch> {
   const plan = planScan(snapshot, {});
-  for await (const { batch, rowIndexes } of readFileRows(snapshot.tableUrl, env, plan, add, { signal })) {
+  for await (const { batch, rowIndexes } of readFileRows(snapshot.tableUrl, env, plan, add, { signal, rowTracking })) {
     const keep = new Uint8Array(batch.numRows);
     let kept = 0;
     for (let i = 0; i < batch.numRows; i++) {

@@ -15,6 +15,8 @@ import { readFileRows } from "../../scan/file-rows.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { planScan } from "../../scan/scan-plan.js";
 import { conformBatch } from "../write/conform.js";
+import { conformCarrying, withoutCarried } from "../write/carry-row-tracking.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 import { snapshotFileOptions, writeDataFiles } from "../write/files.js";
 import { PartitionSplitter } from "../write/partitions.js";
 import { removeFor } from "../write/row-deletion.js";
@@ -31,7 +33,11 @@ export interface BatchChange {
   changes: { type: ChangeType; batch: RecordBatch }[];
 }
 
-/** The per-batch decision of an operation, given a batch of a file in the table's logical schema. */
+/**
+ * The per-batch decision of an operation, given a batch of a file in the table's logical schema
+ * (followed by the carried row tracking columns when row tracking is enabled: new rows made from
+ * a batch's rows by `applyAssignments` keep their row IDs).
+ */
 export type FileTransform = (batch: RecordBatch) => BatchChange;
 
 /** Actions staged by a rewrite and the objects written for them. */
@@ -65,8 +71,9 @@ export function newRewriteState(): RewriteState {
 
 /**
  * Reads `add` whole, applies `transform` to each batch and stages the outcome. Returns whether the
- * file was changed. I/O: the file's DV and data; with copy-on-write, the rewritten file. Holds
- * one file's kept rows in memory.
+ * file was changed. With row tracking enabled the rows are read with their row tracking columns,
+ * so copied and updated rows keep their row IDs in the new files. I/O: the file's DV and data;
+ * with copy-on-write, the rewritten file. Holds one file's kept rows in memory.
  */
 export async function rewriteFile(
   env: ScanEnvironment,
@@ -81,7 +88,8 @@ export async function rewriteFile(
   const added: RecordBatch[] = [];
   const positions: number[] = [];
   let live = 0;
-  for await (const { batch, rowIndexes } of readFileRows(snapshot.tableUrl, env, plan, add, { signal })) {
+  const rowTracking = preservedRowTracking(snapshot);
+  for await (const { batch, rowIndexes } of readFileRows(snapshot.tableUrl, env, plan, add, { signal, rowTracking })) {
     live += batch.numRows;
     const change = transform(batch);
     const keep = new Uint8Array(batch.numRows);
@@ -103,7 +111,7 @@ export async function rewriteFile(
     return true;
   }
   state.removes.push(removeFor(add, env.engine.clock.now()));
-  const rows = [...kept.filter((b) => b.numRows > 0).map((b) => conformBatch(b, snapshot.schema)), ...added];
+  const rows = [...kept.filter((b) => b.numRows > 0).map((b) => conformCarrying(b, snapshot.schema, snapshot)), ...added];
   const copied = kept.reduce((n, b) => n + b.numRows, 0);
   await writeRows(env, snapshot, rows, state, signal);
   state.numCopiedRows += copied;
@@ -152,7 +160,7 @@ export async function finishRewrite(
   const groups = new Map<string, { type: ChangeType; values: Record<string, string | null>; batches: RecordBatch[] }>();
   for (const { type, batch } of state.changes) {
     if (batch.numRows === 0) continue;
-    const conformed = conformBatch(batch, snapshot.schema);
+    const conformed = conformBatch(withoutCarried(batch, snapshot), snapshot.schema);
     for (const g of splitter.split(conformed).groups) {
       const key = `${type}\u0000${g.key}`;
       const group = groups.get(key) ?? { type, values: g.values, batches: [] };

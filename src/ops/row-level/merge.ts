@@ -280,6 +280,7 @@ export async function mergeRows(
     }
     const txn = new Transaction(engine, base, options);
     if (evolved) txn.setMetadata(evolved.metadata);
+    txn.preserveRowTracking();
     declareReadSet(txn, snapshot, predicate);
     txn.removeFiles(state.removes);
     txn.addFiles(state.adds);

@@ -22,6 +22,7 @@ import { planScan } from "../../scan/scan-plan.js";
 import { numRecordsOf, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { writeChangeDataFile } from "./change-data.js";
 import { findMatchingRows, keptRows } from "./file-rows.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 
 /** A file read by a replaceWhere that holds matching rows. */
 export interface ReplacedFile {
@@ -78,7 +79,9 @@ export async function findReplacedRows(
  * Streams the rows of the files in `replaced.read` that the predicate does not match (table's
  * logical schema), to be written again. With the change data feed, also writes each file's
  * matched rows as a `delete` change data file and pushes its `cdc` action onto `changeData` as
- * soon as it is written (so the caller can delete it if the write fails). I/O: every column of
+ * soon as it is written (so the caller can delete it if the write fails). With row tracking
+ * enabled the rows carry their row tracking columns (their IDs and commit versions are kept in
+ * the files they are copied to). I/O: every column of
  * each file with kept rows or change data; holds the matched rows of one file in memory.
  */
 export async function* rowsToCopy(
@@ -89,11 +92,12 @@ export async function* rowsToCopy(
   signal?: AbortSignal,
 ): AsyncGenerator<RecordBatch> {
   const cdf = snapshot.tableProperties.enableChangeDataFeed;
+  const rowTracking = preservedRowTracking(snapshot);
   for (const { add, matched, keptRows: kept } of replaced.read) {
     signal?.throwIfAborted();
     if (kept === 0 && !cdf) continue;
     const taken: RecordBatch[] | undefined = cdf ? [] : undefined;
-    yield* keptRows(snapshot, env, add, matched, taken, signal);
+    yield* keptRows(snapshot, env, add, matched, taken, signal, rowTracking);
     if (!taken) continue;
     const cdc = await writeChangeDataFile(env.engine, snapshot, add.partitionValues, taken, "delete", signal);
     if (cdc) changeData.push(cdc);

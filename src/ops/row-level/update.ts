@@ -20,6 +20,8 @@ import { lit, type Expression, type LiteralValue } from "../../expr/expression.j
 import { formatExpression } from "../../expr/format.js";
 import { parseExpression } from "../../expr/parse.js";
 import { resolveColumn } from "../../expr/resolve.js";
+import { joinRowTracking, splitRowTracking } from "../../scan/row-tracking-columns.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import type { PrimitiveTypeName, StructType } from "../../schema/types.js";
@@ -104,7 +106,9 @@ export function bindAssignments(
 
 /**
  * The rows of `batch` (table's logical schema) with the assignments applied, conformed to the
- * table schema and checked against NOT NULL and the table's constraints.
+ * table schema and checked against NOT NULL and the table's constraints. When `batch` carries
+ * row tracking columns (rows read for a rewrite), the updated rows keep their row IDs and get a
+ * NULL commit version: the new file's `defaultRowCommitVersion`, the version of this commit.
  */
 export function applyAssignments(
   batch: RecordBatch,
@@ -113,8 +117,10 @@ export function applyAssignments(
   constraints: CompiledConstraints,
   evalBatch: RecordBatch = batch,
 ): RecordBatch {
-  const fields = [...batch.schema.fields];
-  const columns = [...(batch.data.children as Data[])];
+  const names = preservedRowTracking(snapshot);
+  const { rows, tracking } = splitRowTracking(batch, names);
+  const fields = [...rows.schema.fields];
+  const columns = [...(rows.data.children as Data[])];
   for (const a of assignments) {
     const vector = evaluateValue(a.value, evalBatch);
     fields[a.index] = new Field(fields[a.index]!.name, vector.type, true);
@@ -122,7 +128,7 @@ export function applyAssignments(
   }
   const conformed = conformBatch(batchOf(new Schema(fields), columns, batch.numRows), snapshot.schema);
   checkBatch(constraints, conformed);
-  return conformed;
+  return joinRowTracking(conformed, tracking, names, true);
 }
 
 /**
@@ -195,6 +201,7 @@ export async function updateRows(env: ScanEnvironment, snapshot: Snapshot, optio
       return { version: undefined, metrics };
     }
     const txn = new Transaction(engine, snapshot, options);
+    txn.preserveRowTracking();
     declareReadSet(txn, snapshot, predicate);
     txn.removeFiles(state.removes);
     txn.addFiles(state.adds);

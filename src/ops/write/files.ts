@@ -16,11 +16,14 @@
  * - Memory: per open file about one row group (its Arrow bytes capped at `rowGroupBytes`, by
  *   default 128 MiB, split evenly over `maxOpenFiles` when partitioned) plus one waiting batch.
  */
-import { Data, RecordBatch, Schema, Struct } from "apache-arrow";
+import { Data, Int64, RecordBatch, Schema, Struct } from "apache-arrow";
+import { nullData } from "../../arrow/data.js";
 import type { Engine, ParquetWriteOptions } from "../../engine/index.js";
 import { InvalidSchemaError, SchemaMismatchError } from "../../errors/schema-errors.js";
 import type { AddFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
+import { hasRowTrackingColumns, rowTrackingFields, type RowTrackingColumns } from "../../scan/row-tracking-columns.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 import { hasFeature } from "../../log/table-features.js";
 import type { ColumnMappingMode } from "../../schema/column-mapping.js";
 import type { StructType } from "../../schema/types.js";
@@ -58,6 +61,13 @@ export interface DataFileOptions {
   tightBounds?: boolean;
   /** `add.dataChange` (default true). */
   dataChange?: boolean;
+  /**
+   * Row tracking (a rewrite of a table with `delta.enableRowTracking`): every file gets these two
+   * long columns after the data columns, the materialized row ID and commit version columns. A
+   * batch may end with them (as `readFileRows`/the scan return them for rows copied or updated);
+   * for a batch without them (inserted rows) they are NULL: those rows get fresh IDs.
+   */
+  rowTracking?: RowTrackingColumns;
   signal?: AbortSignal;
   /** Called after each batch and each finished file. */
   onProgress?: (progress: { rows: number; files: number; bytes: number }) => void;
@@ -65,7 +75,9 @@ export interface DataFileOptions {
 
 /**
  * The options for writing files into the existing table of `snapshot` with its schema, layout and
- * statistics settings (`tightBounds` when its protocol has deletion vectors, as Spark writes).
+ * statistics settings (`tightBounds` when its protocol has deletion vectors, as Spark writes), and
+ * its materialized row tracking columns when row tracking is enabled (the rewrites of row-level
+ * operations use these options).
  */
 export function snapshotFileOptions(snapshot: Snapshot, signal?: AbortSignal): DataFileOptions {
   return {
@@ -74,6 +86,7 @@ export function snapshotFileOptions(snapshot: Snapshot, signal?: AbortSignal): D
     columnMappingMode: snapshot.columnMappingMode,
     configuration: snapshot.metadata.configuration,
     tightBounds: hasFeature(snapshot.protocol, "deletionVectors"),
+    rowTracking: preservedRowTracking(snapshot),
     signal,
   };
 }
@@ -163,10 +176,12 @@ class DataFileWriter {
     const arrow = writeArrowSchema(schema);
     this.expectedNames = arrow.fields.map((f) => f.name);
     this.expectedTypes = arrow.fields.map((f) => String(f.type));
-    this.dataSchema = new Schema(this.splitter.dataIndices.map((i) => arrow.fields[i]!));
+    const tracking = options.rowTracking ? rowTrackingFields(options.rowTracking) : [];
+    this.dataSchema = new Schema([...this.splitter.dataIndices.map((i) => arrow.fields[i]!), ...tracking]);
     // without column mapping the file schema is the data schema itself: batches then reach the
     // Parquet writer under the very schema object it was opened with, and it converts nothing
-    this.fileSchema = mode === "none" ? this.dataSchema : fileSchemaOf(dataFieldsOf(schema, partitionColumns), mode);
+    this.fileSchema =
+      mode === "none" ? this.dataSchema : new Schema([...fileSchemaOf(dataFieldsOf(schema, partitionColumns), mode).fields, ...tracking]);
     this.coalesce = this.splitter.isPartitioned && isFlatSchema(this.dataSchema);
     this.plan = statsPlanFor(schema, { partitionColumns, columnMappingMode: mode, configuration, tightBounds: options.tightBounds });
     this.prefixLength = randomPrefixLength(configuration, mode !== "none");
@@ -188,7 +203,7 @@ class DataFileWriter {
   async write(batch: RecordBatch): Promise<void> {
     this.checkColumns(batch);
     if (batch.numRows === 0) return;
-    const columns = this.splitter.dataIndices.map((i) => batch.data.children[i]!);
+    const columns = [...this.splitter.dataIndices.map((i) => batch.data.children[i]!), ...this.rowTrackingOf(batch)];
     const data = new RecordBatch(
       this.dataSchema,
       new Data(new Struct(this.dataSchema.fields), 0, batch.numRows, 0, [undefined, undefined, undefined], columns),
@@ -228,10 +243,21 @@ class DataFileWriter {
     for (let g = 0; g < entries.length; g++) await this.writeGroup(entries[g]!.group, parts[g]!);
   }
 
-  /** Refuses batches not conformed to the table's Arrow form (checked once per distinct schema object). */
+  /** The row tracking columns of the file: the batch's carried ones, or NULLs (fresh rows); none without row tracking. */
+  private rowTrackingOf(batch: RecordBatch): Data[] {
+    if (!this.options.rowTracking) return [];
+    if (hasRowTrackingColumns(batch, this.options.rowTracking)) return batch.data.children.slice(-2) as Data[];
+    return [nullData(new Int64(), batch.numRows), nullData(new Int64(), batch.numRows)];
+  }
+
+  /**
+   * Refuses batches not conformed to the table's Arrow form (checked once per distinct schema
+   * object); with row tracking, the carried row tracking columns may follow the table's columns.
+   */
   private checkColumns(batch: RecordBatch): void {
     if (batch.schema === this.checkedSchema) return;
-    const names = batch.schema.fields.map((f) => f.name);
+    const carried = hasRowTrackingColumns(batch, this.options.rowTracking);
+    const names = batch.schema.fields.map((f) => f.name).slice(0, carried ? -2 : undefined);
     if (names.length !== this.expectedNames.length || names.some((n, i) => n !== this.expectedNames[i])) {
       throw new SchemaMismatchError(
         "",
@@ -241,6 +267,11 @@ class DataFileWriter {
       );
     }
     batch.schema.fields.forEach((f, i) => {
+      if (i >= names.length) {
+        if (String(f.type) !== "Int64")
+          throw new SchemaMismatchError(f.name, "Int64", String(f.type), "a row tracking column must be long");
+        return;
+      }
       const type = String(f.type);
       if (type !== this.expectedTypes[i])
         throw new SchemaMismatchError(f.name, this.expectedTypes[i]!, type, "a batch column does not have the table's Arrow type");

@@ -21,7 +21,9 @@ import type { Expression } from "../../expr/expression.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { columnMappingMode } from "../../schema/column-mapping.js";
 import { fromArrowSchema } from "../../schema/from-arrow.js";
+import { joinRowTracking, type RowTrackingColumns, splitRowTracking } from "../../scan/row-tracking-columns.js";
 import { conflictError } from "../../txn/commit-loop.js";
+import { preservedRowTracking } from "../../txn/row-tracking.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 import { compileGeneratedColumns, GeneratedColumnFiller, rowInputSchema } from "./generated-columns.js";
@@ -124,8 +126,13 @@ export async function writeTable(
   const changeData: AddCDCFile[] = [];
   try {
     if (snapshot && replaced && replaced.read.length > 0) {
+      // copied rows keep their row IDs and commit versions (materialized columns) on row-tracking tables
+      const rowTracking = preservedRowTracking(snapshot);
       const kept = rowsToCopy(env, snapshot, replaced, changeData, options.signal);
-      const copied = await writeDataFiles(engine, prepareBatches(kept, plan, undefined), fileOptions);
+      const copied = await writeDataFiles(engine, prepareBatches(kept, plan, undefined, undefined, rowTracking), {
+        ...fileOptions,
+        rowTracking,
+      });
       adds.push(...copied.adds);
       copiedRows = copied.numRows;
     }
@@ -200,18 +207,23 @@ function refuseEarly(snapshot: Snapshot, mode: "append" | "overwrite"): void {
   }
 }
 
-/** Conform each batch to the table schema, then check constraints and the replaceWhere predicate. */
-/** Identity values are allocated for written rows only (rows copied by replaceWhere keep theirs). */
+/**
+ * Conform each batch to the table schema, then check constraints and the replaceWhere predicate.
+ * Identity values are allocated for written rows only (rows copied by replaceWhere keep theirs),
+ * and rows copied with their row tracking columns (`rowTracking`) keep them after the table's.
+ */
 async function* prepareBatches(
   batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
   plan: WriteMetadataPlan,
   replace: BoundExpression | undefined,
   identity?: IdentityAllocator,
+  rowTracking?: RowTrackingColumns,
 ): AsyncGenerator<RecordBatch> {
   const constraints = compileConstraints(plan.schema, plan.metadata.configuration);
   assertNoDependentConstraints(constraints, plan.schemaPlan.typeChanges);
   const generated = new GeneratedColumnFiller(plan.schema, compileGeneratedColumns(plan.schema));
-  for await (const raw of batches) {
+  for await (const input of batches) {
+    const { rows: raw, tracking } = splitRowTracking(input, rowTracking);
     const batch = generated.conform(identity ? identity.fill(raw) : raw);
     checkBatch(constraints, batch);
     if (replace) {
@@ -223,7 +235,7 @@ async function* prepareBatches(
           `row ${bad} of the written data does not match the replaceWhere predicate; every written row must`,
         );
     }
-    yield batch;
+    yield joinRowTracking(batch, tracking, rowTracking);
   }
 }
 
@@ -287,8 +299,9 @@ async function commitWrite(w: WriteCommitRequest): Promise<WriteCommitOutcome> {
   txn.addFiles(adds);
   txn.removeFiles(removes);
   txn.addChangeFiles(w.changeData ?? []);
-  // rows copied by replaceWhere are moved rows; everything else written is new (fresh row IDs)
+  // rows copied by replaceWhere keep their row IDs (materialized columns); everything else written is new
   if (w.metrics.numCopiedRows === 0) txn.declareFreshRows();
+  else txn.preserveRowTracking();
   if (adds.length === 0 && removes.length === 0 && !newMetadata && !plan.newProtocol && !options.txn) return { kind: "empty" };
   const operationParameters: Record<string, unknown> = {
     mode: mode === "append" ? "Append" : "Overwrite",

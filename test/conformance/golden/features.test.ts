@@ -13,14 +13,14 @@ import { clusteringColumnsOf } from "../../../src/ops/maintenance/clustering.js"
 import { DeltaTable } from "../../../src/table/delta-table.js";
 import { TABLES_DIR, hasShared } from "../../helpers/shared-data.js";
 import { cleanupTempTables, copyTableToTemp } from "../../helpers/temp-table.js";
-import { actionsOf, dataFileKeys } from "../../helpers/write-tables.js";
+import { actionsOf } from "../../helpers/write-tables.js";
 
 afterAll(cleanupTempTables);
 
 const shared = (name: string) => join(TABLES_DIR, name);
 
 describe.skipIf(!hasShared(TABLES_DIR))("shared tables with writer features", () => {
-  it("table_with_liquid_clustering: appends with fresh row IDs, re-reads, keeps clustering; optimize is refused (row tracking)", async () => {
+  it("table_with_liquid_clustering: appends with fresh row IDs, re-reads, keeps clustering; optimize keeps row IDs", async () => {
     const dir = copyTableToTemp(shared("table_with_liquid_clustering"));
     const table = await DeltaTable.open(dir);
     expect(clusteringColumnsOf(table.snapshot)).toEqual(["id"]);
@@ -52,11 +52,25 @@ describe.skipIf(!hasShared(TABLES_DIR))("shared tables with writer features", ()
     ]);
     // time travel still sees the original
     expect((await DeltaTable.open(dir, { version: 0 })).snapshot.files.length).toBe(10);
-    // optimize would move rows to new files without their row IDs: refused, nothing left behind
-    const files = await dataFileKeys(latest.store);
-    await expect(latest.optimize()).rejects.toBeInstanceOf(UnsupportedFeatureError);
-    expect(await dataFileKeys(latest.store)).toEqual(files);
-    expect((await latest.refresh()).version).toBe(1);
+    // optimize clusters by id and moves every row into a new file: each keeps its row ID and commit version
+    const stable = (t: Awaited<ReturnType<DeltaTable["toArrow"]>>) =>
+      Array.from({ length: t.numRows }, (_, i) => {
+        const m = t.getChild("_metadata")!.get(i) as { row_id: bigint; row_commit_version: bigint };
+        return [Number(t.getChild("id")!.get(i)), Number(m.row_id), Number(m.row_commit_version)];
+      }).sort((x, y) => x[0]! - y[0]!);
+    const metrics = await latest.optimize();
+    expect(metrics).toMatchObject({ committed: true, version: 2, numFilesRemoved: 11 });
+    const optimized = await DeltaTable.open(dir);
+    expect(Array.from(optimized.addActions(), (a) => a.clusteringProvider)).toEqual(["liquid"]);
+    expect(stable(await optimized.toArrow({ rowTracking: true }))).toEqual(stable(after));
+    // an append after the optimize gets IDs above the optimized file's fresh range, and everything re-reads
+    await optimized.write([{ id: 200n }]);
+    const appended = await DeltaTable.open(dir);
+    const rows = stable(await appended.toArrow({ rowTracking: true }));
+    expect(rows).toHaveLength(14);
+    expect(rows.slice(0, 13)).toEqual(stable(after));
+    expect(rows[13]).toEqual([200, 26, 3]);
+    expect(new Set(rows.map(([, rowId]) => rowId)).size).toBe(14);
   });
 
   it("table-with-domain-metadata: an append keeps the domains", async () => {

@@ -2,17 +2,17 @@
  * Row tracking (`rowTracking`): every added file gets `baseRowId` (after the high-water mark) and
  * `defaultRowCommitVersion` (its commit's version), the commit carries the `delta.rowTracking`
  * domain with the new `rowIdHighWaterMark`, a commit that loses a race re-assigns against the
- * winner instead of failing, and operations that would move rows without their IDs are refused.
+ * winner instead of failing, and rows a replaceWhere copies keep their IDs (more rewrites in
+ * row-tracking-rewrites.test.ts).
  */
 import type { Table } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { InvalidOperationError } from "../../../src/errors/argument-errors.js";
-import { UnsupportedFeatureError } from "../../../src/errors/log-errors.js";
 import { writeTable } from "../../../src/ops/write/write-table.js";
 import type { StructType } from "../../../src/schema/types.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
 import { assignRowIds } from "../../../src/txn/row-tracking.js";
-import { actionsOf, expectRefusedCleanly, memoryUrl, removeTempDirs } from "../../helpers/write-tables.js";
+import { actionsOf, memoryUrl, removeTempDirs } from "../../helpers/write-tables.js";
 
 afterAll(removeTempDirs);
 
@@ -92,16 +92,19 @@ describe("row tracking", () => {
     expect(rowIdsOf(await actionsOf(table.store, 2, "add"))).toEqual([[3, 2, 2]]);
   });
 
-  it("refuses a replaceWhere that copies rows (their row IDs would change), writing nothing", async () => {
+  it("keeps the row IDs of the rows a replaceWhere copies (was refused before issue 13); written rows are new", async () => {
     const table = await trackedTable();
     await table.write(rows(4));
     const latest = await table.refresh();
-    const err = await expectRefusedCleanly(
-      latest,
-      () => latest.write(rows(1, "a", 100), { mode: "overwrite", replaceWhere: "id >= 100 OR id = 0" }),
-      UnsupportedFeatureError,
-    );
-    expect(err.features).toEqual(["rowTracking"]);
+    const result = await latest.write(rows(1, "a", 100), { mode: "overwrite", replaceWhere: "id >= 100 OR id = 0" });
+    expect(result.metrics.numCopiedRows).toBe(3);
+    const after = metadataPairs(await (await table.refresh()).toArrow({ rowTracking: true }));
+    expect(after).toEqual([
+      ["1", 1, 1],
+      ["2", 2, 1],
+      ["3", 3, 1],
+      ["100", 4, 2],
+    ]);
   });
 
   it("keeps row IDs and the high-water mark through a checkpoint", async () => {

@@ -7,12 +7,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../../../src/engine/index.js";
 import { InvalidOptimizeOptionError, OptimizePredicateError } from "../../../../src/errors/optimize-errors.js";
-import { UnsupportedFeatureError } from "../../../../src/errors/log-errors.js";
 import { ConcurrentDeleteReadError } from "../../../../src/errors/txn-errors.js";
 import { loadSnapshot } from "../../../../src/log/snapshot.js";
 import { optimizeTable, type OptimizeProgress } from "../../../../src/ops/maintenance/optimize.js";
 import type { StructField, StructType } from "../../../../src/schema/types.js";
-import { CountingStore } from "../../../../src/storage/counting-store.js";
 import { LocalStore } from "../../../../src/storage/local-store.js";
 import { DeltaTable } from "../../../../src/table/delta-table.js";
 import { canonicalRows } from "../../../helpers/arrow-rows.js";
@@ -158,7 +156,7 @@ describe("bin-packing", () => {
     await expectRefusedCleanly(table, () => table.optimize(options), InvalidOptimizeOptionError, { option });
   });
 
-  it("refuses a row-tracking table before reading or writing any file, naming optimize", async () => {
+  it("compacts a row-tracking table, each row keeping its row ID and commit version (was refused before issue 13)", async () => {
     let table = await DeltaTable.create(memoryUrl("optimize-row-tracking"), {
       schema: SCHEMA,
       properties: { "delta.enableRowTracking": "true" },
@@ -166,13 +164,20 @@ describe("bin-packing", () => {
     await table.write(rows("a", 0, 3));
     await table.write(rows("a", 10, 3));
     table = await table.refresh();
-    const counting = new CountingStore(table.store);
-    const engine = createEngine(counting);
-    const err = await expectRefusedCleanly(table, () => optimizeTable({ engine }, table.snapshot), UnsupportedFeatureError, {
-      features: ["rowTracking"],
-    });
-    expect(err.message).toMatch(/optimize/);
-    expect(counting.counters.get + counting.counters.putStream + counting.counters.put).toBe(0);
+    const tracked = async (t: DeltaTable) => {
+      const arrow = await t.toArrow({ rowTracking: true });
+      return Array.from({ length: arrow.numRows }, (_, i) => {
+        const m = arrow.getChild("_metadata")!.get(i) as { row_id: bigint; row_commit_version: bigint };
+        return [Number(arrow.getChild("id")!.get(i)), Number(m.row_id), Number(m.row_commit_version)];
+      }).sort((x, y) => x[0]! - y[0]!);
+    };
+    const before = await tracked(table);
+    const metrics = await optimizeTable({ engine: table.engine }, table.snapshot);
+    expect(metrics).toMatchObject({ committed: true, numFilesRemoved: 2, numFilesAdded: 1 });
+    const after = await table.refresh();
+    expect(await tracked(after)).toEqual(before);
+    // the new file gets fresh default IDs above the old ones; its materialized columns hold the old ones
+    expect(Array.from(after.addActions(), (a) => [a.baseRowId, a.defaultRowCommitVersion])).toEqual([[6, metrics.version]]);
   });
 
   it("commits nothing when every partition has at most one small file", async () => {
