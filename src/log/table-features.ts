@@ -16,6 +16,9 @@ export const SUPPORTED_READER_FEATURES: ReadonlySet<string> = new Set([
   "typeWidening-preview",
   "variantType",
   "variantType-preview",
+  // shredded variant files are rebuilt to the unshredded form by the scan (src/variant/shredding.ts)
+  "variantShredding",
+  "variantShredding-preview",
 ]);
 
 /** Highest reader version understood (3 = table features). */

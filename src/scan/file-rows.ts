@@ -7,7 +7,7 @@
  */
 import { Data, type DataType, type RecordBatch, Schema } from "apache-arrow";
 import { batchOf } from "../arrow/data.js";
-import { normalizeBatch } from "../arrow/cast.js";
+import { physicalBatch } from "./variant-columns.js";
 import { filterBatch } from "../arrow/filter.js";
 import { type DeletedRows, loadDeletionVector } from "../dv/deletion-vector.js";
 import { ExternalPathRefusedError } from "../errors/argument-errors.js";
@@ -94,7 +94,7 @@ export async function* readFileRows(
   });
   for await (const read of source) {
     const rows = read.numRows;
-    const normalized = normalizeBatch(withoutColumns(read, materialized), physicalSchema);
+    const normalized = physicalBatch(withoutColumns(read, materialized), physicalSchema, key);
     let batch = assemble(plan, normalized, file.partitionValues, rows, extra);
     if (tracking) batch = withRowTrackingColumns(batch, file, rowOffset, read, tracking);
     let rowIndexes = Float64Array.from({ length: rows }, (_, i) => rowOffset + i);

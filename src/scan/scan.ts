@@ -4,7 +4,7 @@
  */
 import { type Data, type RecordBatch, Schema } from "apache-arrow";
 import { batchOf } from "../arrow/data.js";
-import { normalizeBatch } from "../arrow/cast.js";
+import { physicalBatch } from "./variant-columns.js";
 import type { Snapshot } from "../log/snapshot.js";
 import { prefetchInOrder } from "../util/concurrency.js";
 import { filterBatch } from "../arrow/filter.js";
@@ -140,7 +140,7 @@ async function readFile(request: FileRead): Promise<RecordBatch[]> {
   for await (const read of source) {
     const rows = read.numRows;
     const raw = withoutColumns(read, materialized);
-    let batch = assemble(plan, normalizeBatch(raw, plan.physicalSchema), partitionValues, rows);
+    let batch = assemble(plan, physicalBatch(raw, plan.physicalSchema, key), partitionValues, rows);
     if (request.carried) batch = withRowTrackingColumns(batch, add!, rowOffset, read, request.carried);
     else if (request.rowTracking) batch = withRowMetadata(batch, add!, rowOffset, read, request.rowTracking);
     if (deleted) batch = filterBatch(batch, deleted.keepMask(rowOffset, rows));

@@ -3,7 +3,9 @@
  *
  * timestamp → Timestamp(µs, "UTC"); timestamp_ntz → Timestamp(µs) without zone; date → Date(day);
  * decimal(p,s) → Decimal128(p,s); long → Int64 (bigint values); array → List<element>;
- * map → Map<key, value>; variant → Struct<metadata: Binary, value: Binary>.
+ * map → Map<key, value>; variant → Struct<metadata: Binary, value: Binary> in a field whose metadata
+ * names Arrow's canonical extension `arrow.parquet.variant` (so the Arrow schema still says which
+ * structs are variants: `fromArrowSchema` maps them back, the scan rebuilds shredded ones).
  */
 import {
   Binary,
@@ -27,6 +29,7 @@ import {
   Utf8,
 } from "apache-arrow";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
+import { variantField, variantStorageType } from "../variant/arrow.js";
 import { decimalParts, type DataType, type StructField, type StructType } from "./types.js";
 
 /** Converts a Delta struct (a table schema) into an Arrow schema with the same field names. */
@@ -36,7 +39,12 @@ export function toArrowSchema(schema: StructType): Schema {
 
 /** Converts one Delta field into an Arrow field (nullability kept). */
 export function toArrowField(field: StructField, name = field.name): Field {
-  return new Field(name, toArrowType(field.type, name), field.nullable);
+  return arrowField(name, field.type, field.nullable, name);
+}
+
+/** A field of `type`; variants get the extension name in the field metadata. */
+function arrowField(name: string, type: DataType, nullable: boolean, path: string): Field {
+  return type === "variant" ? variantField(name, nullable) : new Field(name, toArrowType(type, path), nullable);
 }
 
 /** Converts a Delta type into the Arrow type lakelog uses for it. */
@@ -46,11 +54,11 @@ export function toArrowType(type: DataType, path = ""): ArrowType {
     case "struct":
       return new Struct(type.fields.map((f) => toArrowField(f)));
     case "array":
-      return new List(new Field("element", toArrowType(type.elementType, `${path}.element`), type.containsNull));
+      return new List(arrowField("element", type.elementType, type.containsNull, `${path}.element`));
     case "map": {
       const entries = new Struct([
         new Field("key", toArrowType(type.keyType, `${path}.key`), false),
-        new Field("value", toArrowType(type.valueType, `${path}.value`), type.valueContainsNull),
+        arrowField("value", type.valueType, type.valueContainsNull, `${path}.value`),
       ]);
       return new Map_(new Field("key_value", entries, false), false);
     }
@@ -84,7 +92,7 @@ function primitiveToArrow(type: string, path: string): ArrowType {
     case "timestamp_ntz":
       return new Timestamp(TimeUnit.MICROSECOND, null);
     case "variant":
-      return new Struct([new Field("metadata", new Binary(), false), new Field("value", new Binary(), false)]);
+      return variantStorageType();
   }
   const decimal = decimalParts(type as DataType);
   if (decimal) return new Decimal(decimal.scale, decimal.precision, 128);

@@ -15,6 +15,7 @@
  * | Decimal128, Decimal256 with precision ≤ 38 | decimal(p,s) |
  * | Struct, List/LargeList/FixedSizeList, Map | struct, array, map (nullability from the child fields) |
  * | Dictionary | its value type |
+ * | a Struct field named `arrow.parquet.variant` in `ARROW:extension:name` | variant |
  *
  * Anything else (Null, Time, Duration, Interval, Union, decimals wider than 38 digits) throws
  * {@link InvalidSchemaError} naming the field. Arrow objects are read by `typeId` and plain
@@ -23,6 +24,7 @@
  */
 import { Precision, Type } from "apache-arrow";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
+import { isVariantField } from "../variant/arrow.js";
 import { formatFieldPath } from "./field-path.js";
 import type { DataType, StructField, StructType } from "./types.js";
 
@@ -31,6 +33,8 @@ export interface ArrowFieldLike {
   readonly name: string;
   readonly type: ArrowTypeLike;
   readonly nullable: boolean;
+  /** Field metadata; only the variant extension name is read. */
+  readonly metadata?: ReadonlyMap<string, string> | null;
 }
 
 /** The parts of an Arrow data type this module reads (any apache-arrow copy's `DataType` fits). */
@@ -65,7 +69,12 @@ export function fromArrowSchema(schema: ArrowSchemaLike): StructType {
 /** One Arrow field as a Delta field (empty metadata). `parent` is the path above it, for errors. */
 export function fromArrowField(field: ArrowFieldLike, parent: readonly string[] = []): StructField {
   const path = [...parent, field.name];
-  return { name: field.name, type: fromArrowType(field.type, path), nullable: field.nullable, metadata: {} };
+  return { name: field.name, type: fieldType(field, path), nullable: field.nullable, metadata: {} };
+}
+
+/** The Delta type of a field: variant when the field says so, else its Arrow type's. */
+function fieldType(field: ArrowFieldLike, path: readonly string[]): DataType {
+  return isVariantField(field) && field.type.typeId === Type.Struct ? "variant" : fromArrowType(field.type, path);
 }
 
 /** The Delta type of an Arrow type; `path` names the field in errors. */
@@ -98,7 +107,7 @@ export function fromArrowType(type: ArrowTypeLike, path: readonly string[] = [])
     case Type.LargeList:
     case Type.FixedSizeList: {
       const element = onlyChild(type, path);
-      return { type: "array", elementType: fromArrowType(element.type, [...path, "element"]), containsNull: element.nullable };
+      return { type: "array", elementType: fieldType(element, [...path, "element"]), containsNull: element.nullable };
     }
     case Type.Map:
       return mapType(type, path);
@@ -142,7 +151,7 @@ function mapType(type: ArrowTypeLike, path: readonly string[]): DataType {
   return {
     type: "map",
     keyType: fromArrowType(key.type, [...path, "key"]),
-    valueType: fromArrowType(value.type, [...path, "value"]),
+    valueType: fieldType(value, [...path, "value"]),
     valueContainsNull: value.nullable,
   };
 }

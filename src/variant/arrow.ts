@@ -42,20 +42,19 @@ export function childIndex(type: DataType, name: string): number {
 export function binaryData(values: ReadonlyArray<Uint8Array | undefined>): Data<Binary> {
   const offsets = new Int32Array(values.length + 1);
   let total = 0;
-  values.forEach((v, i) => {
-    total += v?.length ?? 0;
-    offsets[i + 1] = total;
-  });
+  for (let i = 0; i < values.length; i++) offsets[i + 1] = total += values[i]?.length ?? 0;
   const bytes = new Uint8Array(total);
   let nulls = 0;
   const validity = new Uint8Array(((values.length + 63) & ~63) >> 3);
-  values.forEach((v, i) => {
+  // index loops, not forEach: `values` may be sparse (holes are nulls)
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
     if (v === undefined) nulls++;
     else {
       bytes.set(v, offsets[i]!);
       validity[i >> 3]! |= 1 << (i & 7);
     }
-  });
+  }
   return makeData({
     type: new Binary(),
     length: values.length,
@@ -68,15 +67,16 @@ export function binaryData(values: ReadonlyArray<Uint8Array | undefined>): Data<
 
 /**
  * Variant column data of `type` (a {@link variantStorageType}) from per-row pairs; a row whose
- * pair is undefined is a null variant (its children hold empty bytes).
+ * pair is undefined (or a hole of a sparse array) is a null variant (its children hold empty bytes).
  */
 export function variantData(type: DataType, rows: ReadonlyArray<{ metadata: Uint8Array; value: Uint8Array } | undefined>): Data {
   const empty = new Uint8Array(0);
   const fields = type.children as Field[];
-  const children = fields.map((f) => binaryData(rows.map((r) => (r ? (f.name === "metadata" ? r.metadata : r.value) : empty))));
+  const dense = Array.from({ length: rows.length }, (_, i) => rows[i]);
+  const children = fields.map((f) => binaryData(dense.map((r) => (r ? (f.name === "metadata" ? r.metadata : r.value) : empty))));
   let nulls = 0;
   const validity = new Uint8Array(((rows.length + 63) & ~63) >> 3);
-  rows.forEach((r, i) => {
+  dense.forEach((r, i) => {
     if (r === undefined) nulls++;
     else validity[i >> 3]! |= 1 << (i & 7);
   });
