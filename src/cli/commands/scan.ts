@@ -68,6 +68,9 @@ export async function runScan(url: string, flags: ScanFlags, ctx: CliContext, he
     columns: flags.columns,
     filter: flags.where ?? flags.filter,
     limit: plan.limit === undefined ? undefined : plan.limit + (plan.hintWhenCut ? 1 : 0),
+    // rendering, not reading, is the bottleneck of an export: one file read ahead of the one
+    // being printed overlaps all the I/O there is to overlap, and holds one file's batches less
+    concurrency: 1,
     signal: ctx.signal,
     onProgress: progress ? (p) => progress.update(p.filesRead, p.filesTotal, `${humanCount(p.rowsReturned)} rows`) : undefined,
   };

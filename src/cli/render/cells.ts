@@ -7,6 +7,7 @@
  * switch-free call, which keeps million-row exports fast.
  */
 import {
+  TimeUnit,
   Type,
   makeVector,
   type Data,
@@ -52,7 +53,7 @@ function plainTextFor(type: DataType, binary: BinaryEncoding): PlainText {
     case Type.LargeUtf8:
       return utf8At;
     case Type.Int:
-      return (d, i) => numberText(d.values[i] as number | bigint);
+      return intText(type);
     case Type.Float:
       return isSingle(type) ? (d, i) => float32Text(d.values[i] as number) : (d, i) => String(d.values[i] as number);
     case Type.Bool:
@@ -108,6 +109,36 @@ function numberText(v: number | bigint): string {
   return typeof v === "bigint" ? v.toString() : String(v);
 }
 
+/** Text of an integer column; 64-bit values are read without a bigint per row when they fit a double exactly. */
+function intText(type: DataType): PlainText {
+  if ((type as DataType & { bitWidth?: number }).bitWidth !== 64) return (d, i) => String(d.values[i] as number);
+  const at = int64Reader();
+  return (d, i) => numberText(at(d.values as BigInt64Array | BigUint64Array, i));
+}
+
+/**
+ * Reads element `i` of a 64-bit integer array as a number when it is a safe integer, else as a
+ * bigint. Reading a BigInt64Array element allocates a bigint; reading its two 32-bit words does
+ * not, which matters at a million rows. The word view is made once per array (per batch).
+ */
+function int64Reader(): (values: BigInt64Array | BigUint64Array, i: number) => number | bigint {
+  let last: BigInt64Array | BigUint64Array | undefined;
+  let words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  let signed = true;
+  return (values, i) => {
+    if (values !== last) {
+      last = values;
+      words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+      signed = values instanceof BigInt64Array;
+    }
+    const lo = words[2 * i]! >>> 0;
+    const hi = words[2 * i + 1]!;
+    // little-endian words; |value| < 2^53 exactly when the high word is within ±2^21
+    if (signed ? hi >= -0x200000 && hi < 0x200000 : hi >= 0 && hi < 0x200000) return hi * 0x1_0000_0000 + lo;
+    return values[i]!;
+  };
+}
+
 /** Text of scalars that are not strings, numbers or booleans (read straight from the buffers). */
 function scalarText(type: DataType, binary: BinaryEncoding): (data: Data, i: number) => string {
   switch (type.typeId) {
@@ -119,7 +150,12 @@ function scalarText(type: DataType, binary: BinaryEncoding): (data: Data, i: num
       const t = type as Timestamp;
       const perUnit = NANOS_PER_UNIT[t.unit]!;
       const zoned = t.timezone !== null && t.timezone !== undefined && t.timezone !== "";
-      return (d, i) => timestampText(BigInt((d.values as BigInt64Array)[i]!) * perUnit, zoned);
+      const at = int64Reader();
+      if (t.unit !== TimeUnit.MICROSECOND) return (d, i) => timestampText(BigInt(at(d.values as BigInt64Array, i)) * perUnit, zoned);
+      return (d, i) => {
+        const v = at(d.values as BigInt64Array, i);
+        return typeof v === "number" ? microsText(v, zoned) : timestampText(v * perUnit, zoned);
+      };
     }
     case Type.Date: {
       const t = type as DateDay;
@@ -162,6 +198,19 @@ export function scaledText(unscaled: bigint, scale: number): string {
  * Nanoseconds since the epoch as ISO-8601: milliseconds always, microseconds or nanoseconds when
  * present; a `Z` suffix for zoned (UTC-adjusted) timestamps, none for timestamp_ntz.
  */
+/** {@link timestampText} of a safe-integer count of microseconds, in doubles (Delta's timestamp unit). */
+function microsText(micros: number, zoned: boolean): string {
+  let ms = Math.floor(micros / 1000);
+  let rest = micros - ms * 1000;
+  if (rest < 0) [ms, rest] = [ms - 1, rest + 1000];
+  else if (rest >= 1000) [ms, rest] = [ms + 1, rest - 1000];
+  const date = new Date(ms);
+  if (Number.isNaN(date.getTime())) return timestampText(BigInt(micros) * 1000n, zoned);
+  let iso = date.toISOString().slice(0, -1);
+  if (rest !== 0) iso += String(rest).padStart(3, "0");
+  return zoned ? `${iso}Z` : iso;
+}
+
 export function timestampText(nanos: bigint, zoned: boolean): string {
   const ms = nanos >= 0n ? nanos / 1_000_000n : -((-nanos + 999_999n) / 1_000_000n);
   const rest = Number(nanos - ms * 1_000_000n); // 0..999999
@@ -195,7 +244,7 @@ function jsonValueFor(type: DataType, binary: BinaryEncoding): JsonValue {
 function jsonNonNull(type: DataType, binary: BinaryEncoding): JsonValue {
   switch (type.typeId) {
     case Type.Int:
-      return (d, i) => numberText(d.values[i] as number | bigint);
+      return intText(type);
     case Type.Float: {
       const text = isSingle(type) ? float32Text : String;
       return (d, i) => {

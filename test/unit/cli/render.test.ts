@@ -106,6 +106,42 @@ describe("cell rendering", () => {
     expect(jsons(microsData([us, null], "UTC"))).toEqual(['"2024-06-01T00:00:00.123456Z"', "null"]);
   });
 
+  it("renders 64-bit values the same whether they fit a double (word reads) or not (bigint reads)", () => {
+    const edges = [
+      0n,
+      -1n,
+      2n ** 53n - 1n,
+      -(2n ** 53n),
+      2n ** 53n,
+      -(2n ** 53n) - 1n,
+      2n ** 63n - 1n,
+      -(2n ** 63n),
+      1234567890123n,
+      -987654321n,
+    ];
+    const longs = makeData({ type: new Int64(), length: edges.length, data: BigInt64Array.from(edges) });
+    expect(texts(longs)).toEqual(edges.map(String));
+    expect(jsons(longs)).toEqual(edges.map(String));
+    // microseconds on both sides of 2^53 and of the epoch, with and without a sub-millisecond part
+    const micros = [
+      -1n,
+      -999n,
+      -1000n,
+      -1001n,
+      999n,
+      2n ** 53n - 1n,
+      2n ** 53n + 1n,
+      -(2n ** 53n) - 1n,
+      -62135596800000000n,
+      253402300799999999n,
+    ];
+    expect(texts(microsData(micros, "UTC"))).toEqual(micros.map((v) => timestampText(v * 1000n, true)));
+    expect(texts(microsData(micros, null))).toEqual(micros.map((v) => timestampText(v * 1000n, false)));
+    // a slice starts at its own first row: the word view follows the values the Data points at
+    const sliced = longs.slice(6, 3);
+    expect(texts(sliced)).toEqual(edges.slice(6, 9).map(String));
+  });
+
   it("writes dates, binary (hex and base64), longs exactly, doubles and booleans", () => {
     expect(texts(vectorFromArray([new Date("2024-02-29T00:00:00Z"), null], new DateDay()).data[0]!)).toEqual(["2024-02-29", null]);
     const bin = vectorFromArray([new Uint8Array([0, 255, 16]), null], new Binary()).data[0]!;
