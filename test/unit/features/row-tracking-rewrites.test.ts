@@ -88,7 +88,7 @@ async function expectPreserved(
   const ids = [...after.values()].map(([rowId]) => rowId);
   expect(new Set(ids).size).toBe(ids.length);
   expect(rowIdHighWaterMark(latest.snapshot.domains.get(ROW_TRACKING_DOMAIN))).toBeGreaterThanOrEqual(Math.max(...ids));
-  expect((await latest.toArrow()).schema.fields.map((f) => f.name)).toEqual(["id", "v"]);
+  expect((await latest.toArrow()).schema.fields.map((f) => f.name)).toEqual(latest.schema.fields.map((f) => f.name));
   const info = (await commitActions(latest.store, version)).find((a) => a.commitInfo)!.commitInfo!;
   expect(info.tags).toEqual({ "delta.rowTracking.preserved": "true" });
   return after;
@@ -208,6 +208,41 @@ describe("row tracking through rewrites: table states", () => {
     expect(named).toMatch(/^_row-id-col-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect((metaData.configuration as Record<string, string>)[COMMIT_VERSION]).toMatch(/^_row-commit-version-col-/);
     await expectPreserved(unnamed, before, metrics.version, {});
+  });
+
+  it("column mapping, partitions and change data: IDs kept, change data files without the row tracking columns", async () => {
+    const schema: StructType = {
+      type: "struct",
+      fields: [...SCHEMA.fields, { name: "day", type: "string", nullable: true, metadata: {} }],
+    };
+    const table = await DeltaTable.create(memoryUrl("rt-cm"), {
+      schema,
+      partitionBy: ["day"],
+      properties: { "delta.enableRowTracking": "true", "delta.columnMapping.mode": "name", "delta.enableChangeDataFeed": "true" },
+    });
+    await table.write([...rows([0, 1], "a").map((r) => ({ ...r, day: "d1" })), ...rows([2, 3], "a").map((r) => ({ ...r, day: "d2" }))]);
+    await table.write(rows([10, 11], "b").map((r) => ({ ...r, day: "d1" })));
+    const tracked = await table.refresh();
+    const before = await trackedRows(tracked);
+    const result = await tracked.update({ where: "id = 1 OR id = 3", set: { v: "'x'", day: "'d3'" } });
+    const after = await expectPreserved(tracked, before, result.version!, { changed: [1, 3] });
+    expect([after.get(1)![2], after.get(3)![2]]).toEqual(["x", "x"]);
+    const latest = await tracked.refresh();
+    const both = [latest.properties[ROW_ID], latest.properties[COMMIT_VERSION]];
+    // each rewritten file (per source file: its kept rows in d1/d2, its updated row in d3) holds both columns
+    expect(await materializedInFiles(latest, result.version!)).toEqual([both, both, both, both]);
+    const cdcs = await actionsOf(tracked.store, result.version!, "cdc");
+    expect(cdcs.length).toBeGreaterThan(0);
+    for (const cdc of cdcs) {
+      const info = await tracked.engine.parquet.readInfo(tracked.store, decodeURIComponent(cdc.path as string));
+      expect(info.schema.fields.some((f) => f.name.startsWith("_row-"))).toBe(false);
+    }
+    const changes: string[] = [];
+    for await (const batch of (await tracked.refresh()).changes({ startingVersion: result.version! })) {
+      expect(batch.schema.fields.map((f) => f.name)).toEqual(["id", "v", "day", "_change_type", "_commit_version", "_commit_timestamp"]);
+      for (let i = 0; i < batch.numRows; i++) changes.push(`${batch.getChild("id")!.get(i)}:${batch.getChild("_change_type")!.get(i)}`);
+    }
+    expect(changes.sort()).toEqual(["1:update_postimage", "1:update_preimage", "3:update_postimage", "3:update_preimage"]);
   });
 
   it("a table that only supports row tracking is optimized with fresh IDs and no materialized columns", async () => {
