@@ -111,6 +111,14 @@ export class TableProperties {
     return this.boolean("delta.enableTypeWidening", false);
   }
 
+  /**
+   * `delta.enableVariantShredding` (default false): writers may shred variant columns (feature
+   * `variantShredding`). lakelog never shreds; it only reads shredded files.
+   */
+  get enableVariantShredding(): boolean {
+    return this.boolean("delta.enableVariantShredding", false);
+  }
+
   /** `delta.enableRowTracking` (default false): every row gets a stable row ID (writer feature `rowTracking`). */
   get enableRowTracking(): boolean {
     return this.boolean("delta.enableRowTracking", false);

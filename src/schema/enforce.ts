@@ -14,7 +14,7 @@ import { InvalidSchemaError, SchemaMismatchError } from "../errors/schema-errors
 import { formatFieldPath } from "./field-path.js";
 import { indexFields, mergeSchemas, type TypeChange } from "./merge.js";
 import { isImplicitUpcast, isSchemaEvolutionWidening } from "./type-widening.js";
-import { type DataType, isStruct, type StructField, type StructType, typeToString } from "./types.js";
+import { type DataType, isStruct, isVariantStorage, type StructField, type StructType, typeToString } from "./types.js";
 
 /** Input of {@link planWriteSchema}. */
 export interface WriteSchemaRequest {
@@ -220,6 +220,7 @@ function fitStruct(table: StructType, data: StructType, path: string[]): void {
 }
 
 function fitType(table: DataType, data: DataType, path: string[]): void {
+  if (table === "variant" && isVariantStorage(data)) return;
   if (typeof table === "string" || typeof data === "string") return fitPrimitive(table, data, path);
   if (isStruct(table) && isStruct(data)) return fitStruct(table, data, path);
   if (table.type === "array" && data.type === "array") return fitType(table.elementType, data.elementType, [...path, "element"]);

@@ -16,7 +16,7 @@
 import { InvalidSchemaError, SchemaMismatchError } from "../errors/schema-errors.js";
 import { formatFieldPath } from "./field-path.js";
 import { isIcebergIncompatibleChange, isImplicitUpcast, isSchemaEvolutionWidening, isSupportedTypeChange } from "./type-widening.js";
-import { type DataType, isStruct, type StructField, type StructType, typeToString } from "./types.js";
+import { type DataType, isStruct, isVariantStorage, type StructField, type StructType, typeToString } from "./types.js";
 
 /** Field metadata key of the type change history (Type Widening protocol). */
 export const TYPE_CHANGES_KEY = "delta.typeChanges";
@@ -130,6 +130,8 @@ function mergeType(
   pending: FieldTypeChange[],
 ): DataType {
   const path = [...fieldPath, ...inner];
+  // already-encoded variant data (a struct of binary metadata and value) fits a variant column
+  if (table === "variant" && isVariantStorage(data)) return table;
   if (typeof table === "string" || typeof data === "string") return mergePrimitive(table, data, fieldPath, inner, ctx, pending);
   if (isStruct(table) && isStruct(data)) return mergeStruct(table, data, path, ctx);
   if (table.type === "array" && data.type === "array") {

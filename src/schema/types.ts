@@ -61,6 +61,24 @@ export function isStruct(type: DataType): type is StructType {
   return typeof type === "object" && type.type === "struct";
 }
 
+/**
+ * True for the storage form of a variant: a struct of exactly the binary fields `metadata` and
+ * `value` (in either order), what Arrow data for a variant column converts to without its extension name.
+ */
+export function isVariantStorage(type: DataType): boolean {
+  if (!isStruct(type) || type.fields.length !== 2) return false;
+  const names = type.fields.map((f) => f.name).sort();
+  return names[0] === "metadata" && names[1] === "value" && type.fields.every((f) => f.type === "binary");
+}
+
+/** True when `type` is, or contains at any depth (struct fields, array elements, map keys and values), a variant. */
+export function containsVariant(type: DataType): boolean {
+  if (typeof type === "string") return type === "variant";
+  if (type.type === "struct") return type.fields.some((f) => containsVariant(f.type));
+  if (type.type === "array") return containsVariant(type.elementType);
+  return containsVariant(type.keyType) || containsVariant(type.valueType);
+}
+
 /** A readable rendering of a type for messages: `long`, `struct<a: int>`, `array<string>`. */
 export function typeToString(type: DataType): string {
   if (typeof type === "string") return type;

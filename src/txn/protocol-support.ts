@@ -7,7 +7,7 @@ import { UnsupportedFeatureError } from "../errors/log-errors.js";
 import type { Metadata, Protocol } from "../log/actions.js";
 import { assertReadSupported, SUPPORTED_READER_FEATURES } from "../log/table-features.js";
 import { parseSchemaString } from "../schema/parse-schema.js";
-import { walkFields, type StructType } from "../schema/types.js";
+import { containsVariant, walkFields, type StructType } from "../schema/types.js";
 
 /** Writer features lakelog honours when it writes. */
 export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
@@ -29,6 +29,11 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
   "rowTracking",
   "clustering",
   "liquid",
+  // variants are written unshredded, which a shredding table allows (shredding is optional per file)
+  "variantType",
+  "variantType-preview",
+  "variantShredding",
+  "variantShredding-preview",
 ]);
 
 /**
@@ -36,6 +41,13 @@ export const SUPPORTED_WRITER_FEATURES: ReadonlySet<string> = new Set([
  * those lakelog also reads, since every reader feature is a reader-writer feature.
  */
 const READER_WRITER_FEATURES: ReadonlySet<string> = new Set([...SUPPORTED_WRITER_FEATURES].filter((f) => SUPPORTED_READER_FEATURES.has(f)));
+
+/** The preview name of features whose tables may carry the preview instead. */
+const PREVIEW_OF: Record<string, string> = {
+  typeWidening: "typeWidening-preview",
+  variantType: "variantType-preview",
+  variantShredding: "variantShredding-preview",
+};
 
 /** The features a legacy writer version implies. */
 const LEGACY_WRITER: Array<[number, string]> = [
@@ -108,6 +120,8 @@ export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<
   if (properties.enableInCommitTimestamps) features.add("inCommitTimestamp");
   if (properties.enableDeletionVectors) features.add("deletionVectors");
   if (properties.enableTypeWidening) features.add("typeWidening");
+  if (containsVariant(schema)) features.add("variantType");
+  if (properties.enableVariantShredding) features.add("variantType").add("variantShredding");
   walkFields(schema, (field) => {
     if (field.type === "timestamp_ntz") features.add("timestampNtz");
     if ("delta.invariants" in field.metadata) features.add("invariants");
@@ -131,9 +145,10 @@ export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<
  * over the features the legacy versions implied.
  */
 export function requiredProtocol(features: Set<string>, current?: Protocol): Protocol {
-  // a table on the preview of type widening keeps it (Spark does not move such tables to the stable feature)
-  if (current && features.has("typeWidening") && writerFeaturesOf(current).has("typeWidening-preview")) {
-    features = new Set([...features].filter((f) => f !== "typeWidening"));
+  // a table on the preview of a feature keeps it (Spark does not move such tables to the stable feature)
+  if (current) {
+    const writer = writerFeaturesOf(current);
+    features = new Set([...features].filter((f) => !(PREVIEW_OF[f] && writer.has(PREVIEW_OF[f]))));
   }
   if (current && coversFeatures(current, features)) return current;
   const needed = new Set([...features, ...(current ? writerFeaturesOf(current) : [])]);

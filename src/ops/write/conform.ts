@@ -14,6 +14,7 @@ import { isImplicitUpcast } from "../../schema/type-widening.js";
 import { type DataType, type MapType, type StructField, type StructType, typeToString } from "../../schema/types.js";
 import { plainEncoding } from "./conform-arrow.js";
 import { checkNulls } from "./conform-nulls.js";
+import { checkVariantRows } from "./conform-variant.js";
 
 /**
  * Returns `batch` as a batch of exactly `target` (the logical table schema after the write, e.g.
@@ -122,6 +123,7 @@ function missing(field: StructField, arrowField: Field, path: string[], length: 
 function conformData(source: Data, type: DataType, arrowType: ArrowType, path: string[]): Data {
   if (source.typeId === Type.Null) return nullData(arrowType, source.length);
   const data = plainEncoding(source);
+  if (type === "variant") return conformVariant(data, arrowType, path);
   if (typeof type === "string") return conformLeaf(data, type, arrowType, path);
   switch (type.type) {
     case "struct": {
@@ -152,6 +154,28 @@ function conformData(source: Data, type: DataType, arrowType: ArrowType, path: s
     describeSource(data, path),
     "the data type cannot be written to this column",
   );
+}
+
+/**
+ * A variant column: a struct of exactly `metadata` and `value` (binary of any Arrow encoding),
+ * each non-null row holding a valid variant encoding; written unshredded (`typed_value` refused).
+ */
+function conformVariant(data: Data, arrowType: ArrowType, path: string[]): Data {
+  const fields = data.typeId === Type.Struct ? (data.type.children as ArrowFieldLike[]) : [];
+  const at = (name: string) => fields.findIndex((f) => f.name === name);
+  if (fields.length !== 2 || at("metadata") < 0 || at("value") < 0) {
+    throw new SchemaMismatchError(
+      formatFieldPath(path),
+      "variant",
+      describeSource(data, path),
+      "a variant column takes a struct of binary metadata and value (encodeVariant gives one; a shredded typed_value cannot be written)",
+    );
+  }
+  const children = (arrowType.children as Field[]).map((f) =>
+    castData(plainEncoding(data.children[at(f.name)] as Data), f.type, formatFieldPath([...path, f.name])),
+  );
+  checkVariantRows(data, children[0] as Data, children[1] as Data, formatFieldPath(path));
+  return new Data(arrowType, data.offset, data.length, data.nullCount, [undefined, undefined, data.nullBitmap] as never, children);
 }
 
 function conformLeaf(data: Data, type: DataType, arrowType: ArrowType, path: string[]): Data {

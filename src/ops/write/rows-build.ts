@@ -10,7 +10,11 @@
  *   type's unit;
  * - Decimal: numbers, bigints or decimal strings whose value fits the precision at the scale;
  * - Struct: plain objects (missing keys are null; unknown keys are refused);
- * - List: arrays; Map: `Map`s or plain objects.
+ * - List: arrays; Map: `Map`s or plain objects;
+ * - a variant field (extension name `arrow.parquet.variant`): any value `encodeVariant` takes
+ *   (JSON-like values, `Date`, `Uint8Array`, bigint...), encoded on the way, or an
+ *   `EncodedVariant` (what `encodeVariant` returns) written as it is; `null`/`undefined` is a
+ *   NULL variant column (write `encodeVariant(null)` for a variant holding JSON null).
  *
  * `null` and `undefined` are nulls; in a non-nullable field, and any value that does not fit,
  * they give a {@link SchemaMismatchError} naming the column path. Pure.
@@ -21,6 +25,7 @@ import { SchemaMismatchError } from "../../errors/schema-errors.js";
 import { parseTimestampText, timestampToMicros } from "../../expr/time.js";
 import { parseDateText, parseDecimalText, pow10, rescaleDecimal } from "../../expr/values.js";
 import { floorDiv } from "../../util/bigint.js";
+import { EncodedVariant, encodeVariant, isVariantField } from "../../variant/index.js";
 import { describeValue, isPlainObject } from "./rows-infer.js";
 
 /** Accumulates one column's values. */
@@ -37,7 +42,7 @@ function mismatch(path: string, type: DataType, value: unknown, detail: string):
 
 /** A builder for values of `field`'s type; `path` names the column in errors. */
 export function builderFor(field: Field, path: string): ColumnBuilder {
-  return new Column(field.type, field.nullable, path);
+  return new Column(field.type, field.nullable, path, isVariantField(field));
 }
 
 class Column implements ColumnBuilder {
@@ -55,15 +60,20 @@ class Column implements ColumnBuilder {
     private readonly type: DataType,
     private readonly nullable: boolean,
     private readonly path: string,
+    /** A variant column: values are encoded into the metadata and value children. */
+    private readonly variant = false,
   ) {
     const fields = (type.children ?? []) as Field[];
     if (type.typeId === Type.Map) {
       const [key, value] = fields[0]!.type.children as Field[];
-      this.children = [new Column(key!.type, false, `${path}.key`), new Column(value!.type, value!.nullable, `${path}.value`)];
+      this.children = [
+        new Column(key!.type, false, `${path}.key`),
+        new Column(value!.type, value!.nullable, `${path}.value`, isVariantField(value!)),
+      ];
     } else if (type.typeId === Type.List) {
-      this.children = [new Column(fields[0]!.type, fields[0]!.nullable, `${path}.element`)];
+      this.children = [new Column(fields[0]!.type, fields[0]!.nullable, `${path}.element`, isVariantField(fields[0]!))];
     } else {
-      this.children = fields.map((f) => new Column(f.type, f.nullable, `${path}.${f.name}`));
+      this.children = fields.map((f) => new Column(f.type, f.nullable, `${path}.${f.name}`, isVariantField(f)));
       fields.forEach((f, i) => {
         this.fieldIndex.set(f.name, i);
         if (!this.fieldIndex.has(f.name.toLowerCase())) this.fieldIndex.set(f.name.toLowerCase(), i);
@@ -110,6 +120,7 @@ class Column implements ColumnBuilder {
   }
 
   private appendValue(value: unknown): void {
+    if (this.variant) return this.appendVariant(value);
     switch (this.type.typeId) {
       case Type.Struct:
         return this.appendStruct(value);
@@ -139,6 +150,12 @@ class Column implements ColumnBuilder {
       default:
         this.values.push(this.convert(value));
     }
+  }
+
+  private appendVariant(value: unknown): void {
+    const encoded = value instanceof EncodedVariant ? value : encodeVariant(value, this.path);
+    this.children[this.fieldIndex.get("metadata")!]!.append(encoded.metadata);
+    this.children[this.fieldIndex.get("value")!]!.append(encoded.value);
   }
 
   private appendStruct(value: unknown): void {

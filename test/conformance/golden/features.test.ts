@@ -3,14 +3,14 @@
  * to and re-read: liquid clustering with row tracking and deletion vectors
  * (`table_with_liquid_clustering`, Databricks preview feature name `liquid`), domain metadata
  * (`table-with-domain-metadata`, log only: its data files are not in the share), and the variant
- * tables, which lakelog reads (unshredded) but does not write yet: their writes must be refused
- * typed, naming the feature, with the table unchanged.
+ * tables (preview and stable `variantType`, preview `variantShredding`), which lakelog appends
+ * to (unshredded files) without changing their protocol.
  */
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { UnsupportedFeatureError } from "../../../src/errors/log-errors.js";
 import { clusteringColumnsOf } from "../../../src/ops/maintenance/clustering.js";
 import { DeltaTable } from "../../../src/table/delta-table.js";
+import { decodeVariant } from "../../../src/variant/decode.js";
 import { TABLES_DIR, hasShared } from "../../helpers/shared-data.js";
 import { cleanupTempTables, copyTableToTemp } from "../../helpers/temp-table.js";
 import { actionsOf } from "../../helpers/write-tables.js";
@@ -103,12 +103,24 @@ describe.skipIf(!hasShared(TABLES_DIR))("shared tables with writer features", ()
     ["unshredded-variant", "variantType-preview"],
     ["spark-variant-checkpoint", "variantType-preview"],
     ["spark-variant-stable-feature-checkpoint", "variantType"],
-  ])("%s: a write is refused typed naming %s, the table unchanged", async (name, feature) => {
+    ["spark-shredded-variant-preview-delta", "variantShredding-preview"],
+  ])("%s: an append succeeds and reads back, the protocol keeps %s", async (name, feature) => {
     const dir = copyTableToTemp(shared(name));
     const table = await DeltaTable.open(dir);
-    const err = await table.write([{ id: 1n }]).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UnsupportedFeatureError);
-    expect((err as UnsupportedFeatureError).features).toContain(feature);
-    expect((await DeltaTable.open(dir)).version).toBe(table.version);
+    const result = await table.write([{ id: 100000n, v: { key: 100000 }, struct_of_variants: { v: [1, "x"] } }]);
+    expect(result.version).toBe(table.version + 1);
+    const after = await DeltaTable.open(dir);
+    expect(after.version).toBe(table.version + 1);
+    expect(after.protocol).toEqual(table.protocol);
+    expect(after.protocol.readerFeatures).toContain(feature);
+    // statistics prune the other files (the stable-feature fixture has no data files)
+    const row = (await after.toArrow({ filter: "id = 100000" })).get(0)!.toJSON() as Record<
+      string,
+      { metadata: Uint8Array; value: Uint8Array } | null
+    >;
+    const inner = (row.struct_of_variants as unknown as { v: { metadata: Uint8Array; value: Uint8Array } }).v;
+    expect(decodeVariant(row.v!.metadata, row.v!.value)).toEqual({ key: 100000 });
+    expect(decodeVariant(inner.metadata, inner.value)).toEqual([1, "x"]);
+    expect(row.array_of_variants).toBeNull();
   });
 });

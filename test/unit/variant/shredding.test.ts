@@ -231,5 +231,11 @@ describe("reading a table with shredded files", () => {
         .data.map((d) => decodedRows(d))
         .flat(),
     ).toStrictEqual(objectExpected);
+    // an append of unshredded rows is allowed (shredding is optional per file) and both read back
+    await table.write([{ id: 100n, v: encodeVariant({ a: 3 }) }]);
+    const after = await table.refresh();
+    const appended = await after.toArrow({ filter: "id = 100" });
+    expect(decodedRows(appended.getChild("v")!.data[0]!)).toStrictEqual([{ a: 3 }]);
+    expect((await after.toArrow()).numRows).toBe(objectRows.length + 1);
   });
 });
