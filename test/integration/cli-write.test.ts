@@ -4,11 +4,12 @@
  * pseudo-terminal leaving the table as it was.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Table, Utf8, vectorFromArray } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
-import { DeltaTable, writeDeltaTable } from "../../src/index.js";
+import { createEngine, DeltaTable, LocalStore, writeDeltaTable } from "../../src/index.js";
 import { humanBytes } from "../../src/cli/style.js";
 import { CLI_MAIN, cli } from "../unit/cli/run-cli.js";
 
@@ -114,6 +115,39 @@ describe("lakelog create and import", () => {
     const b = (await cli(["scan", copy, "--format", "csv"])).stdout.split("\n").sort();
     expect(b).toEqual(a);
     expect((await cli(["schema", copy, "--json"])).stdout).toBe((await cli(["schema", source, "--json"])).stdout);
+    // a damaged Parquet input fails typed, in one line, and writes nothing
+    const truncated = join(dir, "truncated.parquet");
+    writeFileSync(truncated, readFileSync(out).subarray(0, 100));
+    const broken = await cli(["import", join(dir, "never"), truncated]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(/corrupt Parquet file: truncated\.parquet: .*\[CORRUPT_PARQUET\]\n$/);
+    expect(broken.stderr.trim().split("\n")).toHaveLength(1);
+    expect(existsSync(join(dir, "never", "_delta_log"))).toBe(false);
+  });
+
+  it("imports a Parquet file of many row groups one decode unit at a time, every row once", async () => {
+    const dir = tempDir();
+    const rows = 30_000;
+    const batch = new Table({
+      id: vectorFromArray(BigInt64Array.from({ length: rows }, (_, i) => BigInt(i))),
+      name: vectorFromArray(
+        Array.from({ length: rows }, (_, i) => `n${i % 97}`),
+        new Utf8(),
+      ),
+    }).batches;
+    const engine = createEngine(new LocalStore(dir));
+    const { data } = engine.parquet.writeBuffer(batch, { rowGroupSize: 4_000 });
+    writeFileSync(join(dir, "rows.parquet"), data);
+    expect((await engine.parquet.readInfo(engine.store, "rows.parquet")).rowGroups.length).toBe(8);
+    const copy = join(dir, "copy");
+    const imported = await cli(["import", copy, join(dir, "rows.parquet")]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const table = await DeltaTable.open(copy);
+    const read = await table.toArrow({ columns: ["id", "name"] });
+    expect(read.numRows).toBe(rows);
+    const ids = read.getChild("id")!.toArray() as BigInt64Array;
+    expect(new Set(Array.from(ids, Number)).size).toBe(rows);
+    expect(read.getChild("name")!.get(0)).toBe(`n${Number(ids[0]) % 97}`);
   });
 });
 
