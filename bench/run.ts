@@ -74,6 +74,11 @@ const BENCHMARKS: Record<string, { file: string; about: string; nodeArgs?: strin
     about:
       "MERGE upserting 100k rows (10% updates scattered over every file) into a 10M-row table (100 files), by copy-on-write and with deletion vectors, against raw parquet-wasm rewriting only the touched files",
   },
+  "cli-export": {
+    file: "cli-export.js",
+    about:
+      "`lakelog scan --format csv --all --output FILE` of a 1M-row table (the CLI as installed, one process per run), against DuckDB's COPY … TO FILE (FORMAT csv) of the same Parquet files: wall time and peak RSS",
+  },
   soak: {
     file: "soak.js",
     about:
