@@ -13,6 +13,7 @@
  * | plain objects                               | `struct` of their keys, each inferred the same way |
  * | arrays                                      | `array` of the elements' common type            |
  * | `Map`s                                      | `map` of the keys' and values' common types     |
+ * | `EncodedVariant`s (from `encodeVariant`)    | `variant`                                       |
  * | `null`, `undefined`, missing keys           | null in a nullable column typed by the other rows |
  *
  * Every inferred column is nullable. A column that is null in every row (or an array/map that is
@@ -21,6 +22,7 @@
  * {@link SchemaInferenceError} naming it. Pure.
  */
 import { Binary, Bool, type DataType, Field, Float64, Int64, List, Map_, Schema, Struct, TimestampMicrosecond, Utf8 } from "apache-arrow";
+import { EncodedVariant, variantField, variantStorageType } from "../../variant/index.js";
 import { SchemaInferenceError } from "./errors.js";
 
 /** What the values seen so far in one column say about its type. */
@@ -28,7 +30,7 @@ type Seen =
   | { kind: "null" }
   | { kind: "long"; bigint: boolean }
   | { kind: "double" }
-  | { kind: "string" | "boolean" | "timestamp" | "binary" }
+  | { kind: "string" | "boolean" | "timestamp" | "binary" | "variant" }
   | { kind: "struct"; fields: Map<string, Seen> }
   | { kind: "list"; element: Seen }
   | { kind: "map"; key: Seen; value: Seen };
@@ -68,6 +70,7 @@ function observe(v: unknown, path: string): Seen {
       return { kind: "boolean" };
   }
   if (v instanceof Date) return { kind: "timestamp" };
+  if (v instanceof EncodedVariant) return { kind: "variant" };
   if (v instanceof Uint8Array) return { kind: "binary" };
   if (Array.isArray(v))
     return { kind: "list", element: v.reduce<Seen>((seen, e) => merge(seen, observe(e, `${path}.element`), `${path}.element`), NULL) };
@@ -147,7 +150,12 @@ export function observeRows(
 
 /** Arrow fields (all nullable) for what {@link observeRows} saw; throws for columns without a type. */
 export function inferredFields(fields: ReadonlyMap<string, Seen>, prefix = ""): Field[] {
-  return [...fields].map(([name, seen]) => new Field(name, arrowTypeOf(seen, prefix ? `${prefix}.${name}` : name), true));
+  return [...fields].map(([name, seen]) => fieldOf(name, seen, prefix ? `${prefix}.${name}` : name));
+}
+
+/** A nullable field of the inferred type; variants carry their extension name. */
+function fieldOf(name: string, seen: Seen, path: string): Field {
+  return seen.kind === "variant" ? variantField(name, true) : new Field(name, arrowTypeOf(seen, path), true);
 }
 
 function arrowTypeOf(seen: Seen, path: string): DataType {
@@ -166,14 +174,16 @@ function arrowTypeOf(seen: Seen, path: string): DataType {
       return new TimestampMicrosecond("UTC");
     case "binary":
       return new Binary();
+    case "variant":
+      return variantStorageType();
     case "struct":
       return new Struct(inferredFields(seen.fields, path));
     case "list":
-      return new List(new Field("element", arrowTypeOf(seen.element, `${path}.element`), true));
+      return new List(fieldOf("element", seen.element, `${path}.element`));
     case "map": {
       const entries = new Struct([
         new Field("key", arrowTypeOf(seen.key, `${path}.key`), false),
-        new Field("value", arrowTypeOf(seen.value, `${path}.value`), true),
+        fieldOf("value", seen.value, `${path}.value`),
       ]);
       return new Map_(new Field("key_value", entries, false), false);
     }

@@ -128,6 +128,35 @@ describe("variant columns", () => {
     expect((await readBack(copy))[0]).toMatchObject({ v: { a: 1 }, arr: ["x"], m: { k: 2 } });
   });
 
+  it("a new table from rows holding EncodedVariants gets variant columns (top level, in arrays and objects)", async () => {
+    const url = memoryUrl("variant-infer");
+    await writeDeltaTable(url, [{ id: 1n, v: encodeVariant({ a: 1 }), list: [encodeVariant("x")], obj: { inner: encodeVariant(2) } }]);
+    const table = await DeltaTable.open(url);
+    expect(table.schema.fields.map((x) => x.type)).toEqual([
+      "long",
+      "variant",
+      { type: "array", elementType: "variant", containsNull: true },
+      { type: "struct", fields: [f("inner", "variant")] },
+    ]);
+    expect(table.protocol.readerFeatures).toEqual(["variantType"]);
+  });
+
+  it("delete and update rewrite files of a variant table and keep the variants", async () => {
+    const table = await DeltaTable.create(memoryUrl("variant-dml"), { schema: SCHEMA });
+    await table.write([
+      { id: 1n, v: { a: 1 }, arr: [1] },
+      { id: 2n, v: { a: 2 }, arr: [2] },
+      { id: 3n, v: "three", m: { k: null } },
+    ]);
+    await (await table.refresh()).delete("id = 2");
+    await (await table.refresh()).update({ where: "id = 3", set: { id: "30" } });
+    const back = await readBack(table);
+    expect(back.map((r) => [r.id, r.v, r.arr, r.m]).sort((a, b) => Number((a[0] as bigint) - (b[0] as bigint)))).toStrictEqual([
+      [1n, { a: 1 }, [1], undefined],
+      [30n, "three", undefined, { k: undefined }],
+    ]);
+  });
+
   it.each([
     ["a Map inside a value", { id: 1n, v: { m: new Map() } }, InvalidArgumentError],
     ["a forged EncodedVariant", { id: 1n, v: new EncodedVariant(Uint8Array.of(1, 0, 0), Uint8Array.of(6 << 2)) }, MalformedVariantError],
