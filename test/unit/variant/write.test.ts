@@ -9,6 +9,7 @@ import { Binary, Field, Int64, Struct } from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../src/errors/argument-errors.js";
+import { ExpressionTypeError } from "../../../src/errors/expression-errors.js";
 import { SchemaMismatchError } from "../../../src/errors/schema-errors.js";
 import { MalformedVariantError } from "../../../src/errors/variant-errors.js";
 import type { StructType } from "../../../src/schema/types.js";
@@ -155,6 +156,35 @@ describe("variant columns", () => {
       [1n, { a: 1 }, [1], undefined],
       [30n, "three", undefined, { k: undefined }],
     ]);
+  });
+
+  it("optimize rewrites a variant table and keeps the variants", async () => {
+    const table = await DeltaTable.create(memoryUrl("variant-optimize"), { schema: SCHEMA });
+    await table.write([{ id: 1n, v: { a: 1 }, arr: [{ x: 1 }] }]);
+    await (await table.refresh()).write([{ id: 2n, v: [2], m: { k: "v" } }]);
+    await (await table.refresh()).optimize();
+    const optimized = await table.refresh();
+    expect(optimized.files().length).toBe(1);
+    const back = (await readBack(optimized))
+      .map((r) => [r.id, r.v, r.arr, r.m])
+      .sort((a, b) => Number((a[0] as bigint) - (b[0] as bigint)));
+    expect(back).toStrictEqual([
+      [1n, { a: 1 }, [{ x: 1 }], undefined],
+      [2n, [2], undefined, { k: "v" }],
+    ]);
+  });
+
+  it("merge cannot assign variant columns yet (like struct, array and map columns): refused typed, the table unchanged", async () => {
+    const table = await DeltaTable.create(memoryUrl("variant-merge"), { schema: SCHEMA });
+    await table.write([{ id: 1n, v: { a: 1 } }]);
+    const before = await table.refresh();
+    const err = await before
+      .merge([{ id: 1n, v: encodeVariant("updated") }], { on: "target.id = source.id" })
+      .whenMatchedUpdateAll()
+      .execute()
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ExpressionTypeError);
+    expect((await before.refresh()).version).toBe(before.version);
   });
 
   it.each([
