@@ -260,6 +260,32 @@ function decodePrimitive(bytes: Uint8Array, at: number, id: number, bigints: boo
 }
 
 /**
+ * Checks that `value` decodes against the dictionary `metadata` exactly as {@link decodeVariant}
+ * would (bounds, type ids, field ids, UTF-8), without building JS values: for writers that only
+ * need to know the bytes are sound. Pass a parsed dictionary to reuse it across rows.
+ * Throws {@link MalformedVariantError}.
+ */
+export function validateVariant(metadata: Uint8Array | VariantMetadata, value: Uint8Array): void {
+  const dictionary = metadata instanceof Uint8Array ? parseMetadata(metadata) : metadata;
+  const check = (at: number): void => {
+    const size = valueSize(value, at);
+    const first = value[at]!;
+    const basic = first & 0x03;
+    const header = first >> 2;
+    if (basic === BASIC.shortString) decodeText(value.subarray(at + 1, at + size), `value at byte ${at}`);
+    else if (basic === BASIC.primitive && header === PRIMITIVE.string) decodeText(value.subarray(at + 5, at + size), `value at byte ${at}`);
+    else if (basic === BASIC.array || basic === BASIC.object) {
+      const layout = containerLayout(value, at);
+      for (let i = 0; i < layout.count; i++) {
+        if (basic === BASIC.object) dictionary.name(fieldId(value, layout, i));
+        check(elementStart(value, layout, i));
+      }
+    }
+  };
+  check(0);
+}
+
+/**
  * The variant as JSON text: decimals and int64s as exact numbers, NaN and ±Infinity as strings,
  * binary as a base64 string, dates, timestamps, times and UUIDs as their ISO/canonical strings.
  * Throws {@link MalformedVariantError}.

@@ -8,7 +8,7 @@
  * Pure: no I/O.
  */
 export { EXTENSION_NAME_KEY, VARIANT_EXTENSION_NAME, hasVariantField, isVariantField, variantField, variantStorageType } from "./arrow.js";
-export { decodeVariant, parseMetadata, variantToJson, type DecodeVariantOptions, type VariantMetadata } from "./decode.js";
+export { decodeVariant, parseMetadata, validateVariant, variantToJson, type DecodeVariantOptions, type VariantMetadata } from "./decode.js";
 export { encodeVariant } from "./encode.js";
 export { unshredColumn } from "./shredding.js";
 export { EncodedVariant, VariantDate, VariantDecimal, VariantTime, VariantTimestamp, VariantUuid, type VariantValue } from "./values.js";
