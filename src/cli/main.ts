@@ -1,13 +1,16 @@
-#!/usr/bin/env -S node --max-semi-space-size=2
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
 /**
  * The `lakelog` command. This entry point imports only commander and the CLI's own framework:
  * the library (Arrow, parquet-wasm) is loaded by a command when it runs, so `--help` and
  * `--version` start fast. Only the CLI layer prints.
  *
- * The `#!` line caps V8's young generation at 2 MiB per semi-space (Node's default grows it to 16):
- * rendering a long export allocates short-lived strings at a high rate, and the default let the
- * heap grow by ~35 MiB for no speed gain (1M-row CSV export: peak RSS median 205 → 176 MiB, same
- * time; see BENCHMARKS.md). `node main.js` runs without it; the installed `lakelog` has it.
+ * The `#!` line tunes memory for long exports, measured on a 1M-row CSV export (BENCHMARKS.md,
+ * cli-export): V8's young generation is capped at 2 MiB per semi-space (Node's default grows to 16
+ * while rendering allocates short-lived strings: ~30 MiB more for no speed gain), and glibc's
+ * malloc keeps buffers over 128 KiB in their own mappings, returned to the system when freed (its
+ * default raises that threshold as buffers are freed, and the decoded Parquet buffers then stay in
+ * the heap: ~30 MiB more). Together: peak RSS median ~205 → ~150 MiB. Other C libraries ignore
+ * the variable. `node main.js` runs without either; the installed `lakelog` has both.
  */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

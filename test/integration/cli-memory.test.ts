@@ -88,23 +88,31 @@ describe.skipIf(!existsSync("/usr/bin/time"))("lakelog scan memory", () => {
     await writeDeltaTable(table, batches(), { targetFileSize: 2 * 1024 * 1024 });
     // run as the installed `lakelog` is: the file itself, so its #! line's node flags apply
     chmodSync(CLI_MAIN, 0o755);
-    const cliRun = await measured([CLI_MAIN, "scan", table, "--format", "csv", "--all"], join(dir, "rss-cli.txt"), false);
-    expect(cliRun.code, cliRun.stderr).toBe(0);
-    expect(cliRun.first).toBe("id,name,value,at");
-    expect(cliRun.lines).toBe(ROWS + 1);
-    expect(cliRun.last).toMatch(/\n\d+,name-\d+,[\d.]+,\d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
+    // peak RSS moves by ~15 MiB between identical runs (when the GC runs): three runs, the median
+    const cliRuns = [];
+    for (let run = 0; run < 3; run++) {
+      const cliRun = await measured([CLI_MAIN, "scan", table, "--format", "csv", "--all"], join(dir, `rss-cli-${run}.txt`), false);
+      expect(cliRun.code, cliRun.stderr).toBe(0);
+      expect(cliRun.first).toBe("id,name,value,at");
+      expect(cliRun.lines).toBe(ROWS + 1);
+      expect(cliRun.last).toMatch(/\n\d+,name-\d+,[\d.]+,\d{4}-\d\d-\d\dT[\d:.]+Z\n$/);
+      cliRuns.push(cliRun.peakKiB);
+    }
+    const cliRun = { peakKiB: [...cliRuns].sort((a, b) => a - b)[1]! };
     const script = join(TRANSPILED_ROOT, "iterate-only.mjs");
     writeFileSync(script, ITERATE_ONLY);
     const floor = await measured([script, table], join(dir, "rss-lib.txt"));
     expect(floor.code, floor.stderr).toBe(0);
     expect(floor.last.trim()).toBe(String(ROWS));
     const mib = (kib: number): string => (kib / 1024).toFixed(0);
-    console.log(`1M-row CSV export: CLI peak RSS ${mib(cliRun.peakKiB)} MiB; library scan alone ${mib(floor.peakKiB)} MiB`);
+    console.log(
+      `1M-row CSV export: CLI peak RSS ${cliRuns.map(mib).join(", ")} MiB (median ${mib(cliRun.peakKiB)}); library scan alone ${mib(floor.peakKiB)} MiB`,
+    );
     // the CLI's own share (rendering, output) is small and does not grow with the row count;
     // the buffered CLI this replaced needed 640 MB for 1.1M rows
     expect(cliRun.peakKiB - floor.peakKiB).toBeLessThan(96 * 1024);
     expect(cliRun.peakKiB).toBeLessThan(320 * 1024);
-    // the issue's goal for this export: under 200 MB (measured here 173 to 183 MiB, i.e. 181 to 192 MB)
+    // the issue's goal for this export: under 200 MB (single runs measured here 142 to 164 MiB, i.e. 149 to 172 MB)
     expect(cliRun.peakKiB * 1024).toBeLessThan(200e6);
   });
 });

@@ -39,10 +39,17 @@ const NANOS_PER_UNIT = [1_000_000_000n, 1_000_000n, 1_000n, 1n]; // TimeUnit SEC
 export function rendererFor(type: DataType, binary: BinaryEncoding = "hex"): RendererFactory {
   const json = jsonValueFor(type, binary);
   const plain = plainTextFor(type, binary);
-  return (data) => ({
-    text: (i) => (data.getValid(i) ? plain(data, i) : null),
-    json: (i) => json(data, i),
-  });
+  return (data) => {
+    // validity read from the bitmap directly (Data.getValid checks the type on every call)
+    const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
+    const offset = data.offset;
+    return {
+      text: bitmap
+        ? (i) => (((bitmap[(offset + i) >> 3] ?? 0) & (1 << ((offset + i) & 7))) !== 0 ? plain(data, i) : null)
+        : (i) => plain(data, i),
+      json: (i) => json(data, i),
+    };
+  };
 }
 
 type PlainText = (data: Data, i: number) => string;
@@ -194,23 +201,47 @@ export function scaledText(unscaled: bigint, scale: number): string {
   return `${negative ? "-" : ""}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }
 
+const MS_PER_DAY = 86_400_000;
+/** The `YYYY-MM-DDT` of the day last rendered: rows of one day share it (most exports are sorted by time). */
+let cachedDay = NaN;
+let cachedDayText = "";
+
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
 /**
- * Nanoseconds since the epoch as ISO-8601: milliseconds always, microseconds or nanoseconds when
- * present; a `Z` suffix for zoned (UTC-adjusted) timestamps, none for timestamp_ntz.
+ * {@link timestampText} of a safe-integer count of microseconds, in doubles (Delta's timestamp
+ * unit): the date part is formatted once per day, the time of day from integer arithmetic,
+ * without a Date or a bigint per row.
  */
-/** {@link timestampText} of a safe-integer count of microseconds, in doubles (Delta's timestamp unit). */
 function microsText(micros: number, zoned: boolean): string {
   let ms = Math.floor(micros / 1000);
   let rest = micros - ms * 1000;
   if (rest < 0) [ms, rest] = [ms - 1, rest + 1000];
   else if (rest >= 1000) [ms, rest] = [ms + 1, rest - 1000];
-  const date = new Date(ms);
-  if (Number.isNaN(date.getTime())) return timestampText(BigInt(micros) * 1000n, zoned);
-  let iso = date.toISOString().slice(0, -1);
-  if (rest !== 0) iso += String(rest).padStart(3, "0");
-  return zoned ? `${iso}Z` : iso;
+  const day = Math.floor(ms / MS_PER_DAY);
+  if (day !== cachedDay) {
+    const date = new Date(day * MS_PER_DAY);
+    if (Number.isNaN(date.getTime())) return timestampText(BigInt(micros) * 1000n, zoned);
+    const iso = date.toISOString();
+    cachedDayText = iso.slice(0, iso.indexOf("T") + 1);
+    cachedDay = day;
+  }
+  let t = ms - day * MS_PER_DAY;
+  const h = Math.floor(t / 3_600_000);
+  t -= h * 3_600_000;
+  const m = Math.floor(t / 60_000);
+  t -= m * 60_000;
+  const sec = Math.floor(t / 1000);
+  let text = `${cachedDayText}${two(h)}:${two(m)}:${two(sec)}.${three(t - sec * 1000)}`;
+  if (rest !== 0) text += three(rest);
+  return zoned ? `${text}Z` : text;
 }
 
+/**
+ * Nanoseconds since the epoch as ISO-8601: milliseconds always, microseconds or nanoseconds when
+ * present; a `Z` suffix for zoned (UTC-adjusted) timestamps, none for timestamp_ntz.
+ */
 export function timestampText(nanos: bigint, zoned: boolean): string {
   const ms = nanos >= 0n ? nanos / 1_000_000n : -((-nanos + 999_999n) / 1_000_000n);
   const rest = Number(nanos - ms * 1_000_000n); // 0..999999

@@ -3,7 +3,7 @@
  * array), `csv` and `table` (aligned columns for people). Memory is bounded by one batch plus
  * the output buffer; `table` also keeps the first rows it sees to size its columns.
  */
-import type { RecordBatch, Schema } from "apache-arrow";
+import { type RecordBatch, type Schema, Type } from "apache-arrow";
 import { rendererFor, type BinaryEncoding, type ColumnRenderer, type RendererFactory } from "./cells.js";
 import type { Output } from "./output.js";
 import type { Style } from "../style.js";
@@ -40,7 +40,7 @@ export function rowSink(format: TextFormat, schema: Schema, out: Output, options
     case "json":
       return lineSink(out, factories, jsonLine(names), { before: "[\n", between: ",\n", after: "\n]\n", empty: "[]\n" });
     case "csv":
-      return lineSink(out, factories, csvLine, {
+      return lineSink(out, factories, csvLine(schema), {
         before: `${names.map(csvText).join(",")}\n`,
         between: "\n",
         after: "\n",
@@ -62,13 +62,19 @@ function jsonLine(names: string[]): LineRenderer {
   };
 }
 
-function csvLine(cells: ColumnRenderer[], i: number): string {
-  let line = "";
-  for (let k = 0; k < cells.length; k++) {
-    const text = cells[k]!.text(i);
-    line += (k === 0 ? "" : ",") + (text === null ? "" : csvText(text));
-  }
-  return line;
+/** Arrow types whose text never holds a separator, quote or line break, nor is empty: never quoted. */
+const PLAIN_CSV = new Set<Type>([Type.Int, Type.Float, Type.Bool, Type.Decimal, Type.Date, Type.Timestamp, Type.Time]);
+
+function csvLine(schema: Schema): LineRenderer {
+  const quoted = schema.fields.map((f) => !PLAIN_CSV.has(f.type.typeId));
+  return (cells, i) => {
+    let line = "";
+    for (let k = 0; k < cells.length; k++) {
+      const text = cells[k]!.text(i);
+      line += (k === 0 ? "" : ",") + (text === null ? "" : quoted[k] ? csvText(text) : text);
+    }
+    return line;
+  };
 }
 
 /** A CSV field: quoted when it holds a separator, quote or line break, or is empty (an empty string, not a null). */

@@ -23,6 +23,7 @@ import {
   type Data,
   type DataType,
 } from "apache-arrow";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rendererFor, scaledText, timestampText } from "../../../src/cli/render/cells.js";
 import type { Output } from "../../../src/cli/render/output.js";
@@ -137,6 +138,16 @@ describe("cell rendering", () => {
     ];
     expect(texts(microsData(micros, "UTC"))).toEqual(micros.map((v) => timestampText(v * 1000n, true)));
     expect(texts(microsData(micros, null))).toEqual(micros.map((v) => timestampText(v * 1000n, false)));
+    // the double path (|µs| < 2^53, years 1685 to 2255) against the bigint one, days interleaved so the day cache switches
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), { minLength: 1, maxLength: 50 }),
+        (values) => {
+          const big = values.map(BigInt);
+          expect(texts(microsData(big, "UTC"))).toEqual(big.map((v) => timestampText(v * 1000n, true)));
+        },
+      ),
+    );
     // a slice starts at its own first row: the word view follows the values the Data points at
     const sliced = longs.slice(6, 3);
     expect(texts(sliced)).toEqual(edges.slice(6, 9).map(String));
