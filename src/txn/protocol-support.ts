@@ -119,6 +119,8 @@ export function featuresRequiredBy(metadata: Metadata, schema: StructType): Set<
   if ((config["delta.columnMapping.mode"] ?? "none") !== "none") features.add("columnMapping");
   if (properties.enableInCommitTimestamps) features.add("inCommitTimestamp");
   if (properties.enableDeletionVectors) features.add("deletionVectors");
+  // as in Spark, asking for v2 checkpoints enables the feature (checkpoint() writes v2 only with it)
+  if (properties.checkpointPolicy === "v2") features.add("v2Checkpoint");
   if (properties.enableTypeWidening) features.add("typeWidening");
   if (containsVariant(schema)) features.add("variantType");
   if (properties.enableVariantShredding) features.add("variantType").add("variantShredding");

@@ -37,3 +37,22 @@ describe("reader-writer features", () => {
     expect(protocol.writerFeatures).toEqual(["changeDataFeed", "columnMapping", "deletionVectors", "v2Checkpoint"]);
   });
 });
+
+describe("v2 checkpoint enablement", () => {
+  it.each(["v2", "V2", " v2 "])("delta.checkpointPolicy = %j requires the v2Checkpoint reader-writer feature", (value) => {
+    const features = featuresRequiredBy(metadataWith({ "delta.checkpointPolicy": value }), parseSchemaString(SIMPLE_SCHEMA));
+    expect([...features]).toEqual(["v2Checkpoint"]);
+    expect(requiredProtocol(features)).toEqual({
+      minReaderVersion: 3,
+      minWriterVersion: 7,
+      readerFeatures: ["v2Checkpoint"],
+      writerFeatures: ["v2Checkpoint"],
+    });
+  });
+
+  it("delta.checkpointPolicy = classic requires nothing, and a malformed policy is refused typed", () => {
+    expect(featuresRequiredBy(metadataWith({ "delta.checkpointPolicy": "classic" }), parseSchemaString(SIMPLE_SCHEMA)).size).toBe(0);
+    const metadata = metadataWith({ "delta.checkpointPolicy": "v3" });
+    expect(() => featuresRequiredBy(metadata, parseSchemaString(SIMPLE_SCHEMA))).toThrow(InvalidTablePropertyError);
+  });
+});
