@@ -171,3 +171,19 @@ export {
 } from "./errors/feature-errors.js";
 export { InvalidOptimizeOptionError, OptimizePredicateError, ZOrderColumnError, ZOrderMemoryLimitError } from "./errors/optimize-errors.js";
 export { RestoreMissingFilesError, VacuumRetentionTooShortError } from "./errors/maintenance-vacuum-errors.js";
+export { MalformedVariantError } from "./errors/variant-errors.js";
+export {
+  decodeVariant,
+  encodeVariant,
+  isVariantField,
+  validateVariant,
+  variantToJson,
+  EncodedVariant,
+  VariantDate,
+  VariantDecimal,
+  VariantTime,
+  VariantTimestamp,
+  VariantUuid,
+  type DecodeVariantOptions,
+  type VariantValue,
+} from "./variant/index.js";

@@ -18,6 +18,7 @@ import {
   type FixedSizeBinary,
   type Timestamp,
 } from "apache-arrow";
+import { isVariantField, variantToJson } from "../../index.js";
 
 /** How binary values are spelled. */
 export type BinaryEncoding = "hex" | "base64";
@@ -35,10 +36,12 @@ export type RendererFactory = (data: Data) => ColumnRenderer;
 
 const NANOS_PER_UNIT = [1_000_000_000n, 1_000_000n, 1_000n, 1n]; // TimeUnit SECOND, MILLISECOND, MICROSECOND, NANOSECOND
 
-/** A factory of renderers for columns of `type`. */
-export function rendererFor(type: DataType, binary: BinaryEncoding = "hex"): RendererFactory {
-  const json = jsonValueFor(type, binary);
-  const plain = plainTextFor(type, binary);
+/** A factory of renderers for columns of `type`, or of a field's column (a variant field renders as JSON). */
+export function rendererFor(typeOrField: DataType | Field, binary: BinaryEncoding = "hex"): RendererFactory {
+  const field = "nullable" in typeOrField ? (typeOrField as Field) : undefined; // a Field (it also has typeId)
+  const type = field ? field.type : (typeOrField as DataType);
+  const json = field ? fieldJson(field, binary) : jsonValueFor(type, binary);
+  const plain: PlainText = field && isVariantField(field) ? variantJson(type as DataType<Type.Struct>) : plainTextFor(type, binary);
   return (data) => {
     // validity read from the bitmap directly (Data.getValid checks the type on every call)
     const bitmap = data.nullCount > 0 ? data.nullBitmap : undefined;
@@ -306,13 +309,27 @@ function jsonNonNull(type: DataType, binary: BinaryEncoding): JsonValue {
   }
 }
 
+/** JSON of a field's values: a variant field's as the JSON of its decoded value, others by type. */
+function fieldJson(field: Field, binary: BinaryEncoding): JsonValue {
+  if (!isVariantField(field)) return jsonValueFor(field.type, binary);
+  const inner = variantJson(field.type as DataType<Type.Struct>);
+  return (d, i) => (d.getValid(i) ? inner(d, i) : "null");
+}
+
+/** A variant (struct of binary `metadata` and `value`) as the JSON text of its value. */
+function variantJson(type: DataType<Type.Struct>): JsonValue {
+  const metadata = type.children.findIndex((f: Field) => f.name === "metadata");
+  const value = type.children.findIndex((f: Field) => f.name === "value");
+  return (d, i) => variantToJson(bytesAt(d.children[metadata]!, i), bytesAt(d.children[value]!, i));
+}
+
 function structJson(type: DataType<Type.Struct>, binary: BinaryEncoding): JsonValue {
-  const fields = type.children.map((f: Field) => ({ key: JSON.stringify(f.name), value: jsonValueFor(f.type, binary) }));
+  const fields = type.children.map((f: Field) => ({ key: JSON.stringify(f.name), value: fieldJson(f, binary) }));
   return (d, i) => `{${fields.map((f, k) => `${f.key}:${f.value(d.children[k]!, i)}`).join(",")}}`;
 }
 
 function listJson(type: DataType<Type.List>, binary: BinaryEncoding): JsonValue {
-  const element = jsonValueFor(type.children[0]!.type, binary);
+  const element = fieldJson(type.children[0]!, binary);
   return (d, i) => {
     const offsets = d.valueOffsets as Int32Array;
     const child = d.children[0]!;
@@ -326,7 +343,7 @@ function listJson(type: DataType<Type.List>, binary: BinaryEncoding): JsonValue 
 function mapJson(type: DataType<Type.Map>, binary: BinaryEncoding): JsonValue {
   const entries = type.children[0]!.type as DataType<Type.Struct>;
   const keyText = plainTextFor(entries.children[0]!.type, binary);
-  const value = jsonValueFor(entries.children[1]!.type, binary);
+  const value = fieldJson(entries.children[1]!, binary);
   return (d, i) => {
     const offsets = d.valueOffsets as Int32Array;
     const entry = d.children[0]!;

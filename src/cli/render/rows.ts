@@ -32,7 +32,7 @@ const CHUNK_ROWS = 2048;
 
 /** A sink writing `format` to `out` for batches of `schema`. */
 export function rowSink(format: TextFormat, schema: Schema, out: Output, options: RowSinkOptions = {}): RowSink {
-  const factories = schema.fields.map((f) => rendererFor(f.type, options.binary ?? "hex"));
+  const factories = schema.fields.map((f) => rendererFor(f, options.binary ?? "hex"));
   const names = schema.fields.map((f) => f.name);
   switch (format) {
     case "ndjson":

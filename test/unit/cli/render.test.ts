@@ -26,6 +26,8 @@ import {
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { rendererFor, scaledText, timestampText } from "../../../src/cli/render/cells.js";
+import { type EncodedVariant, encodeVariant } from "../../../src/variant/index.js";
+import { variantField, variantStorageType } from "../../../src/variant/arrow.js";
 import type { Output } from "../../../src/cli/render/output.js";
 import { csvText, rowSink, type TextFormat } from "../../../src/cli/render/rows.js";
 
@@ -237,5 +239,47 @@ describe("row formats", () => {
   it("table: aligned columns, NULL for nulls, a row count", async () => {
     const text = await render("table", [batch]);
     expect(text.split("\n")).toEqual(["  id  name", "────  ────", "   1  a,b", "   2  NULL", "   3", "(3 rows)", ""]);
+  });
+});
+
+describe("variant columns", () => {
+  it("render as the JSON of their value in every format, also nested in a list; null stays null", async () => {
+    const values = [{ a: 1, b: ["x", true] }, null, 3.5];
+    const encoded = values.map((v) => (v === null ? null : encodeVariant(v)));
+    const binary = (pick: (e: EncodedVariant) => Uint8Array) =>
+      vectorFromArray(
+        encoded.map((e) => (e ? pick(e) : new Uint8Array(0))),
+        new Binary(),
+      ).data[0]!;
+    const validity = Uint8Array.of(0b101);
+    const variant = makeData({
+      type: variantStorageType(),
+      length: 3,
+      nullCount: 1,
+      nullBitmap: validity,
+      children: [binary((e) => e.metadata), binary((e) => e.value)],
+    });
+    const list = makeData({
+      type: new List(variantField("element", true)),
+      length: 1,
+      nullCount: 0,
+      valueOffsets: Int32Array.of(0, 3),
+      child: variant,
+    });
+    const schema = new Schema([variantField("v", true)]);
+    const out = memoryOutput();
+    const sink = rowSink("ndjson", schema, out);
+    await sink.batch(new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [variant] })));
+    await sink.end();
+    expect(out.text()).toBe('{"v":{"a":1,"b":["x",true]}}\n{"v":null}\n{"v":3.5}\n');
+    const csv = memoryOutput();
+    const csvSink = rowSink("csv", schema, csv);
+    await csvSink.batch(
+      new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 3, nullCount: 0, children: [variant] })),
+    );
+    await csvSink.end();
+    expect(csv.text()).toBe('v\n"{""a"":1,""b"":[""x"",true]}"\n\n3.5\n');
+    const nested = rendererFor(new Field("l", list.type, true))(list);
+    expect(nested.json(0)).toBe('[{"a":1,"b":["x",true]},null,3.5]');
   });
 });
