@@ -4,6 +4,7 @@
  */
 import { InvalidTablePropertyError, MissingActionError, TableNotFoundError } from "../errors/log-errors.js";
 import { InvalidSchemaError } from "../errors/schema-errors.js";
+import { NotFoundError } from "../errors/storage-errors.js";
 import type { Engine } from "../engine/index.js";
 import { columnMappingMode, type ColumnMappingMode } from "../schema/column-mapping.js";
 import { parseSchemaString } from "../schema/parse-schema.js";
@@ -143,7 +144,27 @@ export async function loadSnapshotIfExists(engine: Engine, options: LoadSnapshot
       throw new MissingActionError(tableUrl, "metaData", cp.version, `the checkpoint at version ${cp.version} lacks it`);
   }
   await replayCommits(store, state, segment.commits, signal);
+  if (segment.commits.length === 0 && segment.latestCommit && state.metadata && inCommitTimestampsEnabled(state.metadata)) {
+    // loaded from a checkpoint of this very version: its in-commit timestamp is in its commit file
+    state.lastInCommitTimestamp = await readInCommitTimestamp(store, segment.latestCommit.path, signal);
+  }
   return finish(state, segment, tableUrl);
+}
+
+/** The `inCommitTimestamp` of one commit file's commitInfo (undefined when absent or the file is gone). */
+async function readInCommitTimestamp(store: ObjectStore, path: string, signal?: AbortSignal): Promise<number | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get(path, { signal });
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+  let ict: number | undefined;
+  forEachCommitAction(bytes, path, (action) => {
+    if ("commitInfo" in action && typeof action.commitInfo.inCommitTimestamp === "number") ict = action.commitInfo.inCommitTimestamp;
+  });
+  return ict;
 }
 
 /** Applies commit files in order (8 fetched ahead). */
@@ -212,7 +233,7 @@ function finish(state: ReplayState, segment: LogSegment, tableUrl: string): Snap
  */
 function commitTimestamp(state: ReplayState, segment: LogSegment): number {
   const ict = state.lastInCommitTimestamp;
-  if (ict !== undefined && segment.commits.length > 0 && state.metadata && inCommitTimestampsEnabled(state.metadata)) return ict;
+  if (ict !== undefined && state.metadata && inCommitTimestampsEnabled(state.metadata)) return ict;
   return segment.latestCommit?.lastModified ?? segment.checkpoint?.files[0]?.lastModified ?? 0;
 }
 

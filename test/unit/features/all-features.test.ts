@@ -449,6 +449,8 @@ describe.each(stores)("the all-features table (%s)", (_store, location) => {
       expect(actualRows(await old.toArrow(), shape), `version ${v}`).toEqual(expectedRows(model[v]!, shape));
       const oldQty = old.schema.fields.find((x) => x.name === "qty")!.type;
       expect(oldQty).toBe(v < widened.version ? "integer" : "long");
+      // also the version loaded from its own checkpoint (optimized.version) has its in-commit timestamp
+      expect(old.timestamp.getTime(), `version ${v}`).toBe(times[v]);
     }
     for (let v = 1; v < times.length; v++) expect(times[v]!).toBeGreaterThan(times[v - 1]!);
     for (let v = 0; v < model.length; v++) {

@@ -78,6 +78,20 @@ describe("time travel", () => {
     expect(latest.timestamp.getTime()).toBe(ict[2]);
   });
 
+  it("a version loaded from its own checkpoint has its in-commit timestamp, not a file time", async () => {
+    const ict = [T0 + 100_000, T0 + 200_000, T0 + 300_000];
+    const dir = await datedTable([T0, T0 + 1, T0 + 2], (v) => ({ inCommitTimestamp: ict[v] }), {
+      "delta.enableInCommitTimestamps": "true",
+      "delta.inCommitTimestampEnablementVersion": "0",
+    });
+    const engine = createEngine(new LocalStore(dir));
+    await writeCheckpoint(engine, await loadSnapshot(engine));
+    const latest = await DeltaTable.open(dir);
+    expect(latest.snapshot.segment.checkpoint?.version).toBe(2);
+    expect(latest.timestamp.getTime()).toBe(ict[2]);
+    expect((await DeltaTable.open(dir, { version: 1 })).timestamp.getTime()).toBe(ict[1]);
+  });
+
   it("uses file times before the version that enabled in-commit timestamps, and them from there on", async () => {
     const ict = [undefined, T0 + 500_000, T0 + 600_000];
     const dir = await datedTable([T0, T0 + 1000, T0 + 2000], (v) => (ict[v] === undefined ? {} : { inCommitTimestamp: ict[v] }), {
