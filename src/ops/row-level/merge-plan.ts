@@ -14,6 +14,7 @@ import { parseExpression } from "../../expr/parse.js";
 import { readScalar } from "../../expr/read.js";
 import { aliasResolver } from "../../expr/resolve.js";
 import type { PrimitiveTypeName, StructType } from "../../schema/types.js";
+import { GENERATION_EXPRESSION_KEY } from "../write/generated-columns.js";
 import { bindAssignments, toExpression, type Assignment, type SetValue } from "./update.js";
 
 /** A WHEN clause as given to the builder. */
@@ -103,14 +104,18 @@ function bindInsert(values: Record<string, SetValue>, inputs: MergeInputs, resol
         `a column of the target (${inputs.target.fields.map((f) => f.name).join(", ")})`,
       );
   }
-  return inputs.target.fields.map((field, index) => {
+  const out: Assignment[] = [];
+  inputs.target.fields.forEach((field, index) => {
     if (typeof field.type !== "string")
       throw new InvalidArgumentError(`values.${field.name}`, "a nested column", "merge inserts only tables of primitive columns");
+    // a generated column without a value is computed from the inserted row (applyAssignments)
+    if (!given.has(field.name.toLowerCase()) && GENERATION_EXPRESSION_KEY in field.metadata) return;
     const value: BoundValue = bindValue(toExpression(given.get(field.name.toLowerCase()) ?? null), resolver, {
       targetType: field.type as PrimitiveTypeName,
     });
-    return { index, name: field.name, value };
+    out.push({ index, name: field.name, value });
   });
+  return out;
 }
 
 /** The conjuncts of an expression (its AND children, flattened). */

@@ -29,6 +29,7 @@ import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 import { checkBatch, compileConstraints, type CompiledConstraints } from "../write/constraints.js";
 import { conformBatch } from "../write/conform.js";
+import { compileGeneratedColumns, GeneratedColumnFiller } from "../write/generated-columns.js";
 import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { findMatchingRows } from "./file-rows.js";
 import { countFiles, finishRewrite, newRewriteState, rewriteFile, type FileTransform } from "./merge-rewrite.js";
@@ -126,9 +127,28 @@ export function applyAssignments(
     fields[a.index] = new Field(fields[a.index]!.name, vector.type, true);
     columns[a.index] = vector.data[0]!;
   }
-  const conformed = conformBatch(batchOf(new Schema(fields), columns, batch.numRows), snapshot.schema);
+  const conformed = withGeneratedColumns(batchOf(new Schema(fields), columns, batch.numRows), assignments, snapshot.schema);
   checkBatch(constraints, conformed);
   return joinRowTracking(conformed, tracking, names, true);
+}
+
+/**
+ * `rows` conformed to `schema` with its generated columns kept true: recomputed from the new row
+ * when not assigned (an update of a column they read changes them too), checked when assigned
+ * (throws {@link GeneratedColumnMismatchError}).
+ */
+function withGeneratedColumns(rows: RecordBatch, assignments: readonly Assignment[], schema: StructType): RecordBatch {
+  const generated = compileGeneratedColumns(schema);
+  if (generated.length === 0) return conformBatch(rows, schema);
+  const assigned = new Set(assignments.map((a) => a.index));
+  const recomputed = new Set(generated.filter((g) => !assigned.has(g.index)).map((g) => g.index));
+  const keep = rows.schema.fields.map((_, i) => i).filter((i) => !recomputed.has(i));
+  const raw = batchOf(
+    new Schema(keep.map((i) => rows.schema.fields[i]!)),
+    keep.map((i) => rows.data.children[i] as Data),
+    rows.numRows,
+  );
+  return new GeneratedColumnFiller(schema, generated).conform(raw);
 }
 
 /**

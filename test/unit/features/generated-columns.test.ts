@@ -164,3 +164,59 @@ describe("writing a table with generated columns", () => {
     });
   });
 });
+
+describe("row-level changes of a table with generated columns", () => {
+  const NULLABLE: StructType = { ...SCHEMA, fields: SCHEMA.fields.map((x) => ({ ...x, nullable: true })) };
+  const COLUMNS = ["id", "yr", "nn", "d", "next", "lname"];
+  async function twoRows(properties: Record<string, string> = {}): Promise<DeltaTable> {
+    const table = await DeltaTable.create(memoryUrl("gen-dml"), { schema: NULLABLE, properties });
+    await table.write([
+      { id: 1n, ts: new Date("2024-03-05T17:45:00Z"), name: "Alice" },
+      { id: 2n, ts: new Date("2001-09-09T01:46:40Z"), name: "Bob" },
+    ]);
+    return table.refresh();
+  }
+
+  it.each([
+    ["copy-on-write", {}],
+    ["deletion vectors", { "delta.enableDeletionVectors": "true" }],
+  ])("an update of the columns they read recomputes them (%s)", async (_title, properties) => {
+    const table = await twoRows(properties);
+    await table.update({ where: "id = 1", set: { ts: "TIMESTAMP '1999-12-31 23:00:00'", id: "10", name: "'ZOE'" } });
+    expect(canonicalRows(await (await table.refresh()).toArrow(), COLUMNS)).toEqual([
+      JSON.stringify({ d: "date:10956d", id: "i64:10", lname: "zoe", next: "i64:11", nn: 1999, yr: 1999 }),
+      JSON.stringify({ d: "date:11574d", id: "i64:2", lname: "bob", next: "i64:3", nn: 2001, yr: 2001 }),
+    ]);
+  });
+
+  it("an update setting a generated column checks it: a wrong value is refused typed, the right one kept", async () => {
+    const table = await twoRows();
+    await expectRefusedCleanly(table, () => table.update({ where: "id = 1", set: { next: "5" } }), GeneratedColumnMismatchError, {
+      column: "next",
+      supplied: 5n,
+      expected: 2n,
+    });
+    await table.update({ where: "id = 1", set: { id: "4", next: "5" } });
+    expect(columnCells(await (await table.refresh()).toArrow(), "next").sort()).toEqual(["i64:3", "i64:5"]);
+  });
+
+  it("a merge recomputes them for updated rows and computes them for inserted rows that omit them", async () => {
+    const table = await twoRows();
+    await table
+      .merge(
+        [
+          { id: 2n, name: "ROB", src: 1 },
+          { id: 3n, name: "Cy", src: 1 },
+        ],
+        { on: "target.id = source.id" },
+      )
+      .whenMatchedUpdate({ set: { name: "source.name", ts: "TIMESTAMP '2010-01-01 00:00:00'" } })
+      .whenNotMatchedInsert({ values: { id: "source.id", name: "source.name" } })
+      .execute();
+    expect(canonicalRows(await (await table.refresh()).toArrow(), COLUMNS)).toEqual([
+      JSON.stringify({ d: "date:14610d", id: "i64:2", lname: "rob", next: "i64:3", nn: 2010, yr: 2010 }),
+      JSON.stringify({ d: "date:19787d", id: "i64:1", lname: "ali", next: "i64:2", nn: 2024, yr: 2024 }),
+      JSON.stringify({ d: null, id: "i64:3", lname: "cy", next: "i64:4", nn: 0, yr: null }),
+    ]);
+  });
+});
