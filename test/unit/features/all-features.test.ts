@@ -339,10 +339,15 @@ describe.each(stores)("the all-features table (%s)", (_store, location) => {
       [7, 4],
     ]);
 
-    // 3. update (deletion vectors): amounts 20 and 50
-    const updated = await table.update({ where: "amount = 20 OR amount = 50", set: { amount: "amount + 5", qty: "qty * 10" } });
+    // 3. update (deletion vectors): amounts 20 and 50, also their ts (the generated day follows)
+    const updated = await table.update({
+      where: "amount = 20 OR amount = 50",
+      set: { amount: "amount + 5", qty: "qty * 10", ts: "TIMESTAMP '2024-06-15 12:00:00'" },
+    });
     expect(updated.metrics).toMatchObject({ numUpdatedRows: 2, numDeletionVectorsAdded: 2, numCopiedRows: 0 });
-    rows = rows.map((r) => (r.amount === 20 || r.amount === 50 ? { ...r, amount: r.amount + 5, qty: r.qty * 10 } : r));
+    rows = rows.map((r) =>
+      r.amount === 20 || r.amount === 50 ? { ...r, amount: r.amount + 5, qty: r.qty * 10, ts: at("2024-06-15T12:00:00Z") } : r,
+    );
     commit(updated.version!, rows);
     writtenAt.set(2, updated.version!).set(5, updated.version!);
 
