@@ -164,6 +164,7 @@ export {
 export { ConstraintViolationError, NullConstraintError, UnsupportedConstraintError } from "./errors/constraint-errors.js";
 export {
   GeneratedColumnMismatchError,
+  IdentityColumnUpdateError,
   IdentityColumnValueError,
   IdentityOverflowError,
   InvalidIdentityColumnError,

@@ -55,6 +55,16 @@ export class IdentityColumnValueError extends LakelogError {
   }
 }
 
+/** An UPDATE or MERGE assignment to an identity column (Spark refuses these for ALWAYS and BY DEFAULT alike). */
+export class IdentityColumnUpdateError extends LakelogError {
+  readonly code = "IDENTITY_COLUMN_UPDATE";
+  constructor(readonly column: string) {
+    super(
+      `identity column ${column} cannot be updated: its values are allocated once, when rows are inserted (leave it out of the assignments)`,
+    );
+  }
+}
+
 /** Identity column metadata that is invalid (step 0, non-integer start, non-long column...). */
 export class InvalidIdentityColumnError extends LakelogError {
   readonly code = "INVALID_IDENTITY_COLUMN";

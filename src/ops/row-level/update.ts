@@ -12,6 +12,7 @@ import { Field, type Data, type RecordBatch, Schema } from "apache-arrow";
 import { batchOf } from "../../arrow/data.js";
 import { filterBatch } from "../../arrow/filter.js";
 import { InvalidArgumentError } from "../../errors/argument-errors.js";
+import { IdentityColumnUpdateError } from "../../errors/feature-errors.js";
 import { WriteRefusedError } from "../../errors/txn-errors.js";
 import { bind, bindValue } from "../../expr/bind.js";
 import type { BoundValue } from "../../expr/bound.js";
@@ -28,6 +29,7 @@ import type { PrimitiveTypeName, StructType } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 import { checkBatch, compileConstraints, type CompiledConstraints } from "../write/constraints.js";
+import { isIdentityField } from "../write/identity-columns.js";
 import { conformBatch } from "../write/conform.js";
 import { compileGeneratedColumns, GeneratedColumnFiller } from "../write/generated-columns.js";
 import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
@@ -101,6 +103,7 @@ export function bindAssignments(
     if (typeof column.type !== "string")
       throw new InvalidArgumentError(`set.${name}`, "a nested column", "only top-level primitive columns can be set");
     const index = schema.fields.findIndex((f) => f.name === column.path[0]);
+    if (isIdentityField(schema.fields[index]!)) throw new IdentityColumnUpdateError(column.path[0]!);
     return { index, name: column.path[0]!, value: bindValue(toExpression(value), input, { targetType: column.type as PrimitiveTypeName }) };
   });
 }

@@ -7,7 +7,12 @@
  */
 import { Int64, Utf8 } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
-import { IdentityColumnValueError, IdentityOverflowError, InvalidIdentityColumnError } from "../../../src/errors/feature-errors.js";
+import {
+  IdentityColumnUpdateError,
+  IdentityColumnValueError,
+  IdentityOverflowError,
+  InvalidIdentityColumnError,
+} from "../../../src/errors/feature-errors.js";
 import { MetadataChangedError } from "../../../src/errors/txn-errors.js";
 import type { StructField, StructType } from "../../../src/schema/types.js";
 import { writeTable } from "../../../src/ops/write/write-table.js";
@@ -73,6 +78,32 @@ describe("identity columns", () => {
       [field("v", new Utf8()), ["x"]],
     ]);
     await expectRefusedCleanly(table, () => table.write(batch), IdentityColumnValueError, { column: "id" });
+  });
+
+  it.each([
+    ["ALWAYS", false],
+    ["BY DEFAULT", true],
+  ])("refuses UPDATE and MERGE assignments to a GENERATED %s identity column, table unchanged", async (_kind, byDefault) => {
+    const table = await DeltaTable.create(memoryUrl("identity-update"), { schema: identitySchema(1, 1, byDefault) });
+    await table.write(rows("a", "b"));
+    const latest = await table.refresh();
+    await expectRefusedCleanly(latest, () => latest.update({ set: { id: "100" }, where: "v = 'a'" }), IdentityColumnUpdateError, {
+      column: "id",
+      code: "IDENTITY_COLUMN_UPDATE",
+    });
+    await expectRefusedCleanly(
+      latest,
+      () =>
+        latest
+          .merge([{ v: "a", w: 1 }], { on: "target.v = source.v" })
+          .whenMatchedUpdate({ set: { id: "source.w" } })
+          .execute(),
+      IdentityColumnUpdateError,
+      { column: "id" },
+    );
+    // the other columns can still be updated
+    await latest.update({ set: { v: "'z'" }, where: "v = 'a'" });
+    expect(await ids(latest)).toEqual(["1", "2"]);
   });
 
   it("keeps explicit values for BY DEFAULT without moving the mark, and generates the omitted ones", async () => {
