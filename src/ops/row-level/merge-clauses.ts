@@ -4,7 +4,7 @@
  * pre/post images), a delete drops the row (a `delete` change), an insert produces a new row
  * (an `insert` change).
  */
-import { type RecordBatch } from "apache-arrow";
+import { Int64, makeData, type RecordBatch } from "apache-arrow";
 import { batchOf, nullData } from "../../arrow/data.js";
 import { filterBatch, takeBatch } from "../../arrow/filter.js";
 import { MergeCardinalityError } from "../../errors/merge-errors.js";
@@ -12,6 +12,7 @@ import { evaluateTriState } from "../../expr/evaluate.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import { toArrowSchema } from "../../schema/arrow-schema.js";
 import type { CompiledConstraints } from "../write/constraints.js";
+import type { IdentityAllocator } from "../write/identity-columns.js";
 import type { BatchChange, FileTransform } from "./merge-rewrite.js";
 import { aliased, type SourceIndex } from "./merge-join.js";
 import type { BoundClause } from "./merge-plan.js";
@@ -36,6 +37,8 @@ export interface ClauseContext {
   notMatched: BoundClause[];
   bySource: BoundClause[];
   counts: MergeCounts;
+  /** Allocates the identity values of inserted rows (their high-water marks go in the commit's metadata). */
+  identity: IdentityAllocator;
 }
 
 /** The index of the clause each row of `batch` takes (-1: none). */
@@ -136,9 +139,15 @@ export function insertRows(ctx: ClauseContext, source: SourceIndex): { rows: Rec
       const select = Uint8Array.from(chosen, (c) => (c === k ? 1 : 0));
       const picked = filterBatch(combined, select);
       if (picked.numRows === 0) return;
+      const assigned = new Set(clause.assignments.map((a) => a.index));
       const base = batchOf(
         schema,
-        schema.fields.map((f) => nullData(f.type, picked.numRows)),
+        schema.fields.map((f, index) =>
+          // an identity column the clause gives no value gets the next values of the column
+          ctx.identity.has(f.name) && !assigned.has(index)
+            ? makeData({ type: new Int64(), length: picked.numRows, nullCount: 0, data: ctx.identity.next(f.name, picked.numRows) })
+            : nullData(f.type, picked.numRows),
+        ),
         picked.numRows,
       );
       const rows = applyAssignments(base, clause.assignments, ctx.snapshot, ctx.constraints, picked);

@@ -6,6 +6,7 @@
  */
 import type { RecordBatch } from "apache-arrow";
 import { InvalidArgumentError } from "../../errors/argument-errors.js";
+import { IdentityColumnValueError } from "../../errors/feature-errors.js";
 import { bind, bindValue, type BoundExpression } from "../../expr/bind.js";
 import type { BoundValue } from "../../expr/bound.js";
 import { and, col, lit, type Expression, type LiteralExpression, type LiteralValue } from "../../expr/expression.js";
@@ -13,8 +14,9 @@ import { formatExpression } from "../../expr/format.js";
 import { parseExpression } from "../../expr/parse.js";
 import { readScalar } from "../../expr/read.js";
 import { aliasResolver } from "../../expr/resolve.js";
-import type { PrimitiveTypeName, StructType } from "../../schema/types.js";
+import type { PrimitiveTypeName, StructField, StructType } from "../../schema/types.js";
 import { GENERATION_EXPRESSION_KEY } from "../write/generated-columns.js";
+import { isExplicitInsertAllowed, isIdentityField } from "../write/identity-columns.js";
 import { bindAssignments, toExpression, type Assignment, type SetValue } from "./update.js";
 
 /** A WHEN clause as given to the builder. */
@@ -68,19 +70,24 @@ export function bindClause(clause: MergeClause, inputs: MergeInputs): BoundClaus
     text: where && formatExpression(where),
   };
   if (clause.action === "update") {
-    const set = clause.when === "matched" && clause.all ? allFrom(inputs) : stripAlias(clause.set ?? {}, t);
+    // updateAll leaves identity columns as they are (an explicit assignment to one is refused)
+    const set = clause.when === "matched" && clause.all ? allFrom(inputs, (f) => !isIdentityField(f)) : stripAlias(clause.set ?? {}, t);
     out.assignments = bindAssignments(set, inputs.target, resolver);
   } else if (clause.action === "insert") {
-    const values = clause.all ? allFrom(inputs) : stripAlias(clause.values ?? {}, t);
+    // insertAll leaves GENERATED ALWAYS identity columns to the allocator
+    const values = clause.all
+      ? allFrom(inputs, (f) => !isIdentityField(f) || isExplicitInsertAllowed(f))
+      : stripAlias(clause.values ?? {}, t);
     out.assignments = bindInsert(values, inputs, resolver);
   }
   return out;
 }
 
 /** `target column ← source.column` for every target column the source has (case-insensitive). */
-function allFrom(inputs: MergeInputs): Record<string, SetValue> {
+function allFrom(inputs: MergeInputs, keep: (field: StructField) => boolean = () => true): Record<string, SetValue> {
   const out: Record<string, SetValue> = {};
   for (const field of inputs.target.fields) {
+    if (!keep(field)) continue;
     const found = inputs.source.fields.find((f) => f.name.toLowerCase() === field.name.toLowerCase());
     if (found) out[field.name] = col([inputs.sourceAlias, found.name]);
   }
@@ -110,6 +117,11 @@ function bindInsert(values: Record<string, SetValue>, inputs: MergeInputs, resol
       throw new InvalidArgumentError(`values.${field.name}`, "a nested column", "merge inserts only tables of primitive columns");
     // a generated column without a value is computed from the inserted row (applyAssignments)
     if (!given.has(field.name.toLowerCase()) && GENERATION_EXPRESSION_KEY in field.metadata) return;
+    // an identity column without a value gets the next ones (insertRows); ALWAYS takes no value
+    if (isIdentityField(field)) {
+      if (!given.has(field.name.toLowerCase())) return;
+      if (!isExplicitInsertAllowed(field)) throw new IdentityColumnValueError(field.name);
+    }
     const value: BoundValue = bindValue(toExpression(given.get(field.name.toLowerCase()) ?? null), resolver, {
       targetType: field.type as PrimitiveTypeName,
     });

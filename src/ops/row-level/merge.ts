@@ -9,7 +9,7 @@
  * unmatched source rows are inserted. Change data: insert, update_preimage/postimage, delete.
  * See spec/row-level.md.
  */
-import type { Data, RecordBatch } from "apache-arrow";
+import type { Data, RecordBatch, Schema } from "apache-arrow";
 import { InvalidArgumentError } from "../../errors/argument-errors.js";
 import { MergeSourceTooLargeError } from "../../errors/merge-errors.js";
 import { WriteRefusedError } from "../../errors/txn-errors.js";
@@ -29,6 +29,7 @@ import type { StructType } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 import { compileConstraints } from "../write/constraints.js";
+import { IdentityAllocator, identityColumnsOf } from "../write/identity-columns.js";
 import { openWriteInput, type WriteInput } from "../write/input.js";
 import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { insertRows, mergeTransform, type ClauseContext } from "./merge-clauses.js";
@@ -135,6 +136,18 @@ function byteSize(data: Data): number {
   return n;
 }
 
+/**
+ * Plain source rows that name only table columns are typed by the table: the columns they name
+ * (in any row), all nullable. A source is not bound by the table's NOT NULL, and columns it
+ * leaves out (an identity column, say) stay out of it rather than becoming NULL columns.
+ */
+function sourceSchemaOf(rows: readonly object[], table: StructType): Schema {
+  const named = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) named.add(key.toLowerCase());
+  const fields = table.fields.filter((f) => named.has(f.name.toLowerCase())).map((f) => ({ ...f, nullable: true }));
+  return toArrowSchema({ ...table, fields });
+}
+
 /** Reads the whole source into memory, refusing more than `maxBytes`. */
 async function loadSource(
   source: WriteInput,
@@ -145,7 +158,7 @@ async function loadSource(
   const tableNames = new Set(snapshot.schema.fields.map((f) => f.name.toLowerCase()));
   const plain =
     Array.isArray(source) && source.length > 0 && Object.keys(source[0] as object).every((k) => tableNames.has(k.toLowerCase()));
-  const opened = await openWriteInput(source, { schema: plain ? toArrowSchema(snapshot.schema) : undefined, signal });
+  const opened = await openWriteInput(source, { schema: plain ? sourceSchemaOf(source as object[], snapshot.schema) : undefined, signal });
   const batches: RecordBatch[] = [];
   let bytes = 0;
   for await (const batch of opened.batches) {
@@ -185,6 +198,7 @@ function prepare(
     notMatched: pick("notMatched"),
     bySource: pick("notMatchedBySource"),
     counts: { inserted: 0, updated: 0, deleted: 0 },
+    identity: new IdentityAllocator(identityColumnsOf(snapshot.schema)),
   };
   const keys = joinKeys(onExpr, inputs);
   const index = new SourceIndex(loaded.batches, keys);
@@ -279,7 +293,9 @@ export async function mergeRows(
       return { version: undefined, metrics };
     }
     const txn = new Transaction(engine, base, options);
-    if (evolved) txn.setMetadata(evolved.metadata);
+    // inserted rows' identity values move the columns' high-water marks (as a write's do)
+    const metadata = ctx.identity.updatedMetadata(evolved?.metadata ?? snapshot.metadata) ?? evolved?.metadata;
+    if (metadata) txn.setMetadata(metadata);
     txn.preserveRowTracking();
     declareReadSet(txn, snapshot, predicate);
     txn.removeFiles(state.removes);

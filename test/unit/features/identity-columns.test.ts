@@ -106,6 +106,47 @@ describe("identity columns", () => {
     expect(await ids(latest)).toEqual(["1", "2"]);
   });
 
+  it("MERGE inserts get identity values after the high-water mark; ALWAYS refuses an explicit value, BY DEFAULT keeps it", async () => {
+    const always = await DeltaTable.create(memoryUrl("identity-merge"), { schema: identitySchema(1, 1, false) });
+    await always.write(rows("a", "b"));
+    let latest = await always.refresh();
+    // insertAll from rows without the identity column, and an explicit insert clause
+    await latest
+      .merge(rows("b", "c", "d"), { on: "target.v = source.v" })
+      .whenNotMatchedInsertAll()
+      .execute();
+    latest = await latest.refresh();
+    expect(await ids(latest)).toEqual(["1", "2", "3", "4"]);
+    expect(markOf(latest)).toBe(4);
+    await latest
+      .merge(rows("e"), { on: "target.v = source.v" })
+      .whenNotMatchedInsert({ values: { v: "source.v" } })
+      .execute();
+    latest = await latest.refresh();
+    expect(await ids(latest)).toEqual(["1", "2", "3", "4", "5"]);
+    await expectRefusedCleanly(
+      latest,
+      () =>
+        latest
+          .merge([{ v: "f", w: 9 }], { on: "target.v = source.v" })
+          .whenNotMatchedInsert({ values: { v: "source.v", id: "source.w" } })
+          .execute(),
+      IdentityColumnValueError,
+      { column: "id" },
+    );
+    const byDefault = await DeltaTable.create(memoryUrl("identity-merge-default"), { schema: identitySchema(1, 1, true) });
+    await byDefault.write(rows("a"));
+    await (
+      await byDefault.refresh()
+    )
+      .merge([{ id: 100n, v: "x" }], { on: "target.v = source.v" })
+      .whenNotMatchedInsertAll()
+      .execute();
+    const after = await byDefault.refresh();
+    expect(await ids(after)).toEqual(["1", "100"]);
+    expect(markOf(after)).toBe(1);
+  });
+
   it("keeps explicit values for BY DEFAULT without moving the mark, and generates the omitted ones", async () => {
     const table = await DeltaTable.create(memoryUrl("identity-default"), { schema: identitySchema(1, 1, true) });
     await table.write([{ id: 100n, v: "explicit" }]);
