@@ -124,6 +124,7 @@ function bindInsert(values: Record<string, SetValue>, inputs: MergeInputs, resol
     }
     const value: BoundValue = bindValue(toExpression(given.get(field.name.toLowerCase()) ?? null), resolver, {
       targetType: field.type as PrimitiveTypeName,
+      targetColumn: field.name,
     });
     out.push({ index, name: field.name, value });
   });

@@ -104,7 +104,11 @@ export function bindAssignments(
       throw new InvalidArgumentError(`set.${name}`, "a nested column", "only top-level primitive columns can be set");
     const index = schema.fields.findIndex((f) => f.name === column.path[0]);
     if (isIdentityField(schema.fields[index]!)) throw new IdentityColumnUpdateError(column.path[0]!);
-    return { index, name: column.path[0]!, value: bindValue(toExpression(value), input, { targetType: column.type as PrimitiveTypeName }) };
+    return {
+      index,
+      name: column.path[0]!,
+      value: bindValue(toExpression(value), input, { targetType: column.type as PrimitiveTypeName, targetColumn: column.path[0]! }),
+    };
   });
 }
 
