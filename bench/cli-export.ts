@@ -17,11 +17,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Timestamp, TimeUnit, Utf8, vectorFromArray } from "apache-arrow";
 import { DeltaTable, writeDeltaTable } from "../src/index.js";
 import { median } from "./lib/child.js";
 import { repoRoot } from "./lib/dataset.js";
 import { type Comparison, emit, emitSkipped } from "./lib/measure.js";
+import { exportBatches } from "./lib/export-rows.js";
 
 const ROWS = 1_000_000;
 const BATCH = 100_000;
@@ -29,34 +29,6 @@ const ROUNDS = 3;
 const LOAD_AT_START = loadavg()
   .map((l) => l.toFixed(2))
   .join(" / ");
-
-function* batches(): Generator<RecordBatch> {
-  const schema = new Schema([
-    new Field("id", new Int64(), false),
-    new Field("name", new Utf8(), true),
-    new Field("value", new Float64(), true),
-    new Field("at", new Timestamp(TimeUnit.MICROSECOND, "UTC"), true),
-  ]);
-  for (let start = 0; start < ROWS; start += BATCH) {
-    const ids = new BigInt64Array(BATCH);
-    const values = new Float64Array(BATCH);
-    const at = new BigInt64Array(BATCH);
-    const names: string[] = [];
-    for (let i = 0; i < BATCH; i++) {
-      ids[i] = BigInt(start + i);
-      values[i] = (start + i) / 7;
-      at[i] = 1_700_000_000_000_000n + BigInt(start + i) * 1_000_123n;
-      names.push(`name-${(start + i) % 5000}`);
-    }
-    const children = [
-      makeData({ type: new Int64(), length: BATCH, data: ids }),
-      vectorFromArray(names, new Utf8()).data[0]!,
-      makeData({ type: new Float64(), length: BATCH, data: values }),
-      makeData({ type: new Timestamp(TimeUnit.MICROSECOND, "UTC"), length: BATCH, data: at }),
-    ];
-    yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: BATCH, nullCount: 0, children }));
-  }
-}
 
 interface ProcessRun {
   ms: number;
@@ -103,7 +75,7 @@ async function main(): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "lakelog-bench-cli-"));
   try {
     const tableDir = join(scratch, "t");
-    await writeDeltaTable(tableDir, batches(), { targetFileSize: 2 * 1024 * 1024 });
+    await writeDeltaTable(tableDir, exportBatches(ROWS, BATCH), { targetFileSize: 2 * 1024 * 1024 });
     const files = (await DeltaTable.open(tableDir)).files().map((f) => join(tableDir, decodeURIComponent(f)));
     const self = fileURLToPath(import.meta.url);
     const out = join(scratch, "out.csv");

@@ -8,43 +8,15 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { Field, Float64, Int64, RecordBatch, Schema, Struct, TimeUnit, Timestamp, Utf8, makeData, vectorFromArray } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeDeltaTable } from "../../src/index.js";
 import { CLI_MAIN, TRANSPILED_ROOT } from "../unit/cli/run-cli.js";
+import { exportBatches } from "../../bench/lib/export-rows.js";
 
 const ROWS = 1_000_000;
 const BATCH = 100_000;
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function* batches(): Generator<RecordBatch> {
-  const schema = new Schema([
-    new Field("id", new Int64(), false),
-    new Field("name", new Utf8(), true),
-    new Field("value", new Float64(), true),
-    new Field("at", new Timestamp(TimeUnit.MICROSECOND, "UTC"), true),
-  ]);
-  for (let start = 0; start < ROWS; start += BATCH) {
-    const ids = new BigInt64Array(BATCH);
-    const values = new Float64Array(BATCH);
-    const at = new BigInt64Array(BATCH);
-    const names: string[] = [];
-    for (let i = 0; i < BATCH; i++) {
-      ids[i] = BigInt(start + i);
-      values[i] = (start + i) / 7;
-      at[i] = 1_700_000_000_000_000n + BigInt(start + i) * 1_000_123n;
-      names.push(`name-${(start + i) % 5000}`);
-    }
-    const children = [
-      makeData({ type: new Int64(), length: BATCH, data: ids }),
-      vectorFromArray(names, new Utf8()).data[0]!,
-      makeData({ type: new Float64(), length: BATCH, data: values }),
-      makeData({ type: new Timestamp(TimeUnit.MICROSECOND, "UTC"), length: BATCH, data: at }),
-    ];
-    yield new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: BATCH, nullCount: 0, children }));
-  }
-}
 
 /** Runs `args` under /usr/bin/time; resolves with the exit code, peak RSS (KiB) and stdout stats. */
 function measured(
@@ -85,7 +57,7 @@ describe.skipIf(!existsSync("/usr/bin/time"))("lakelog scan memory", () => {
     const dir = mkdtempSync(join(tmpdir(), "lakelog-cli-mem-"));
     dirs.push(dir);
     const table = join(dir, "t");
-    await writeDeltaTable(table, batches(), { targetFileSize: 2 * 1024 * 1024 });
+    await writeDeltaTable(table, exportBatches(ROWS, BATCH), { targetFileSize: 2 * 1024 * 1024 });
     // run as the installed `lakelog` is: the file itself, so its #! line's node flags apply
     chmodSync(CLI_MAIN, 0o755);
     // peak RSS moves by ~15 MiB between identical runs (when the GC runs): three runs, the median
