@@ -7,17 +7,16 @@
 import type { RecordBatch } from "apache-arrow";
 import { InvalidArgumentError } from "../../errors/argument-errors.js";
 import { IdentityColumnValueError } from "../../errors/feature-errors.js";
-import { bind, bindValue, type BoundExpression } from "../../expr/bind.js";
-import type { BoundValue } from "../../expr/bound.js";
+import { bind, type BoundExpression } from "../../expr/bind.js";
 import { and, col, lit, type Expression, type LiteralExpression, type LiteralValue } from "../../expr/expression.js";
 import { formatExpression } from "../../expr/format.js";
 import { parseExpression } from "../../expr/parse.js";
 import { readScalar } from "../../expr/read.js";
 import { aliasResolver } from "../../expr/resolve.js";
-import type { PrimitiveTypeName, StructField, StructType } from "../../schema/types.js";
+import type { StructField, StructType } from "../../schema/types.js";
 import { GENERATION_EXPRESSION_KEY } from "../write/generated-columns.js";
 import { isExplicitInsertAllowed, isIdentityField } from "../write/identity-columns.js";
-import { bindAssignments, toExpression, type Assignment, type SetValue } from "./update.js";
+import { bindAssignment, bindAssignments, type Assignment, type SetValue } from "./update.js";
 
 /** A WHEN clause as given to the builder. */
 export type MergeClause =
@@ -113,8 +112,6 @@ function bindInsert(values: Record<string, SetValue>, inputs: MergeInputs, resol
   }
   const out: Assignment[] = [];
   inputs.target.fields.forEach((field, index) => {
-    if (typeof field.type !== "string")
-      throw new InvalidArgumentError(`values.${field.name}`, "a nested column", "merge inserts only tables of primitive columns");
     // a generated column without a value is computed from the inserted row (applyAssignments)
     if (!given.has(field.name.toLowerCase()) && GENERATION_EXPRESSION_KEY in field.metadata) return;
     // an identity column without a value gets the next ones (insertRows); ALWAYS takes no value
@@ -122,11 +119,10 @@ function bindInsert(values: Record<string, SetValue>, inputs: MergeInputs, resol
       if (!given.has(field.name.toLowerCase())) return;
       if (!isExplicitInsertAllowed(field)) throw new IdentityColumnValueError(field.name);
     }
-    const value: BoundValue = bindValue(toExpression(given.get(field.name.toLowerCase()) ?? null), resolver, {
-      targetType: field.type as PrimitiveTypeName,
-      targetColumn: field.name,
-    });
-    out.push({ index, name: field.name, value });
+    const givenValue = given.get(field.name.toLowerCase());
+    // a struct, array, map or variant column without a value stays NULL (the inserted row starts all NULL)
+    if (givenValue === undefined && (typeof field.type !== "string" || field.type === "variant")) return;
+    out.push(bindAssignment(index, field, givenValue ?? null, resolver, `values.${field.name}`));
   });
   return out;
 }

@@ -15,17 +15,18 @@ import { InvalidArgumentError } from "../../errors/argument-errors.js";
 import { IdentityColumnUpdateError } from "../../errors/feature-errors.js";
 import { WriteRefusedError } from "../../errors/txn-errors.js";
 import { bind, bindValue } from "../../expr/bind.js";
-import type { BoundValue } from "../../expr/bound.js";
+import type { BoundColumn, BoundValue } from "../../expr/bound.js";
+import { findColumn } from "../../expr/columns.js";
 import { evaluateTriState, evaluateValue } from "../../expr/evaluate.js";
 import { lit, type Expression, type LiteralValue } from "../../expr/expression.js";
 import { formatExpression } from "../../expr/format.js";
 import { parseExpression } from "../../expr/parse.js";
-import { resolveColumn } from "../../expr/resolve.js";
+import { type BindInput, resolveColumn, resolverOf } from "../../expr/resolve.js";
 import { joinRowTracking, splitRowTracking } from "../../scan/row-tracking-columns.js";
 import { preservedRowTracking } from "../../txn/row-tracking.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
-import type { PrimitiveTypeName, StructType } from "../../schema/types.js";
+import { type DataType, type StructField, type StructType, typeToString } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
 import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 import { checkBatch, compileConstraints, type CompiledConstraints } from "../write/constraints.js";
@@ -71,12 +72,14 @@ export interface UpdateResult {
   commit?: CommitResult;
 }
 
-/** One bound assignment: the column's position in the schema and its new value. */
-export interface Assignment {
-  index: number;
-  name: string;
-  value: BoundValue;
-}
+/**
+ * One bound assignment: the column's position in the schema and its new value, computed by an
+ * expression (`value`) or, for a struct, array, map or variant column, copied whole from a column
+ * of the same shape (`copy`: expressions compute primitive values only).
+ */
+export type Assignment = { index: number; name: string } & (
+  { value: BoundValue; copy?: undefined } | { copy: BoundColumn; value?: undefined }
+);
 
 /** `value` as an expression: strings are parsed, expressions kept, other values made literals. */
 export function toExpression(value: SetValue): Expression {
@@ -100,16 +103,51 @@ export function bindAssignments(
   if (entries.length === 0) throw new InvalidArgumentError("set", "{}", "name at least one column to set");
   return entries.map(([name, value]) => {
     const column = resolveColumn([name], schema);
-    if (typeof column.type !== "string")
-      throw new InvalidArgumentError(`set.${name}`, "a nested column", "only top-level primitive columns can be set");
     const index = schema.fields.findIndex((f) => f.name === column.path[0]);
+    if (column.path.length > 1 || index < 0)
+      throw new InvalidArgumentError(
+        `set.${name}`,
+        "a field inside a struct",
+        "a top-level column (set the whole struct from a struct column)",
+      );
     if (isIdentityField(schema.fields[index]!)) throw new IdentityColumnUpdateError(column.path[0]!);
-    return {
-      index,
-      name: column.path[0]!,
-      value: bindValue(toExpression(value), input, { targetType: column.type as PrimitiveTypeName, targetColumn: column.path[0]! }),
-    };
+    return bindAssignment(index, schema.fields[index]!, value, input, `set.${name}`);
   });
+}
+
+/**
+ * `value` bound as the new value of `field` (position `index`): an expression of a primitive
+ * column's type, or, for a struct, array, map or variant column, a reference to a column of the
+ * same shape, copied whole. {@link InvalidArgumentError} for any other value of such a column.
+ */
+export function bindAssignment(index: number, field: StructField, value: SetValue, input: BindInput, argument: string): Assignment {
+  if (typeof field.type === "string" && field.type !== "variant")
+    return { index, name: field.name, value: bindValue(toExpression(value), input, { targetType: field.type, targetColumn: field.name }) };
+  const expr = toExpression(value);
+  const copy = expr.kind === "column" ? resolverOf(input).resolve(expr.path) : undefined;
+  if (!copy || !sameShape(copy.type, field.type)) {
+    const kind = typeof field.type === "string" ? field.type : field.type.type;
+    const got = copy ? `${formatExpression(expr)} of type ${typeToString(copy.type)}` : formatExpression(expr);
+    throw new InvalidArgumentError(
+      argument,
+      got,
+      `a column of type ${typeToString(field.type)} to copy (a ${kind} column takes no expression)`,
+    );
+  }
+  return { index, name: field.name, copy };
+}
+
+/** Same Delta type, struct field names compared case-insensitively, nullability ignored. */
+function sameShape(a: DataType, b: DataType): boolean {
+  if (typeof a === "string" || typeof b === "string") return a === b;
+  if (a.type === "struct" && b.type === "struct")
+    return (
+      a.fields.length === b.fields.length &&
+      a.fields.every((f, k) => f.name.toLowerCase() === b.fields[k]!.name.toLowerCase() && sameShape(f.type, b.fields[k]!.type))
+    );
+  if (a.type === "array" && b.type === "array") return sameShape(a.elementType, b.elementType);
+  if (a.type === "map" && b.type === "map") return sameShape(a.keyType, b.keyType) && sameShape(a.valueType, b.valueType);
+  return false;
 }
 
 /**
@@ -130,13 +168,44 @@ export function applyAssignments(
   const fields = [...rows.schema.fields];
   const columns = [...(rows.data.children as Data[])];
   for (const a of assignments) {
-    const vector = evaluateValue(a.value, evalBatch);
-    fields[a.index] = new Field(fields[a.index]!.name, vector.type, true);
-    columns[a.index] = vector.data[0]!;
+    const data = a.copy ? copiedColumn(evalBatch, a.copy) : evaluateValue(a.value, evalBatch).data[0]!;
+    fields[a.index] = new Field(fields[a.index]!.name, data.type, true);
+    columns[a.index] = data;
   }
   const conformed = withGeneratedColumns(batchOf(new Schema(fields), columns, batch.numRows), assignments, snapshot.schema);
   checkBatch(constraints, conformed);
   return joinRowTracking(conformed, tracking, names, true);
+}
+
+/**
+ * The values of `column` in `batch` for a copy assignment. A column inside a struct (a merge's
+ * `source.info`) takes the nulls of the structs around it.
+ */
+function copiedColumn(batch: RecordBatch, column: BoundColumn): Data {
+  const { leaf, ancestors } = findColumn(batch, column);
+  if (ancestors.every((d) => d.nullCount === 0)) return leaf;
+  const valid = new Uint8Array(leaf.length);
+  for (let i = 0; i < leaf.length; i++) valid[i] = ancestors.every((d) => d.getValid(i)) && leaf.getValid(i) ? 1 : 0;
+  return withValidity(leaf, valid);
+}
+
+/** `data` with the nulls `valid` (one byte per row) gives, its buffers and children shared. */
+function withValidity(data: Data, valid: Uint8Array): Data {
+  const bitmap = new Uint8Array(Math.ceil((data.offset + data.length) / 8));
+  let nulls = 0;
+  for (let i = 0; i < data.length; i++) {
+    const bit = data.offset + i;
+    if (valid[i]) bitmap[bit >> 3]! |= 1 << (bit & 7);
+    else nulls++;
+  }
+  return data.clone(
+    data.type,
+    data.offset,
+    data.length,
+    nulls,
+    [data.valueOffsets, data.values, bitmap, data.typeIds] as never,
+    data.children,
+  );
 }
 
 /**

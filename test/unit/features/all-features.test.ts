@@ -27,9 +27,10 @@
  * - clustering (z-order) optimize of a table with a struct or variant column:
  *   InvalidOptimizeOptionError (z-order supports flat schemas only); the nested table is bin-packed
  *   with `optimize({ zOrderBy: [] })`, the flat one is clustered;
- * - MERGE inserts into a table with a nested column: InvalidArgumentError. (MERGE inserts into
- *   the flat table, with its identity column, allocate identity values: tested there; the
- *   scenario's merge updates and deletes only.)
+ * - a MERGE value for a struct or variant column that is not a column of the same type (an
+ *   expression): InvalidArgumentError (such columns are copied whole; expressions compute
+ *   primitive values only). MERGE inserts into both tables are tested there (identity values
+ *   allocated, struct and variant copied); the scenario's merge updates and deletes only.
  */
 import { Field, Int32, Int64, type Table, TimeUnit, Timestamp, Type } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
@@ -510,16 +511,25 @@ describe("what the all-features table refuses (typed, the table unchanged)", () 
     });
   });
 
-  it("MERGE inserts into the nested table", async () => {
+  it("MERGE inserts into the nested table copy the struct and variant columns from the source; an expression for one is refused", async () => {
     const table = await createAllFeatures(memoryUrl("all-features-merge"), "nested");
     await table.write([{ ts: new Date(0), amount: 1, qty: 1 }]);
     const latest = await table.refresh();
-    const merge = () =>
+    // plain rows that name only table columns are typed by the table (zip: integer)
+    const source = [{ amount: 2, payload: encodeVariant({ k: "v" }), info: { city: "Oslo", zip: 150 } }];
+    const insert = (values: Record<string, string>) =>
       latest
-        .merge([{ amount: 2, tag: "new" }], { on: "target.amount = source.amount" })
-        .whenNotMatchedInsert({ values: { amount: "source.amount", ts: "TIMESTAMP '2024-01-01 00:00:00'", qty: "1" } })
+        .merge(source, { on: "target.amount = source.amount" })
+        .whenNotMatchedInsert({ values: { amount: "source.amount", ts: "TIMESTAMP '2024-01-01 00:00:00'", qty: "1", ...values } })
         .execute();
-    await expectRefusedCleanly(latest, merge, InvalidArgumentError, { argument: "values.info" });
+    await expectRefusedCleanly(latest, () => insert({ info: "source.amount" }), InvalidArgumentError, { argument: "values.info" });
+    const result = await insert({ payload: "source.payload", info: "source.info" });
+    expect(result.metrics.numTargetRowsInserted).toBe(1);
+    const after = await (await latest.refresh()).toArrow({ columns: ["id", "amount", "payload", "info"] });
+    const inserted = after.toArray().find((r) => Number(r.amount) === 2)!;
+    expect(Number(inserted.id)).toBe(2);
+    expect(inserted.info.toJSON()).toEqual({ city: "Oslo", zip: 150 });
+    expect(decodeVariant(inserted.payload.metadata, inserted.payload.value)).toEqual({ k: "v" });
   });
 
   it("MERGE inserts into the flat table allocate identity values after the high-water mark and compute the generated column", async () => {

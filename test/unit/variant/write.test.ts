@@ -9,7 +9,6 @@ import { Binary, Field, Int64, Struct } from "apache-arrow";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { InvalidArgumentError } from "../../../src/errors/argument-errors.js";
-import { ExpressionTypeError } from "../../../src/errors/expression-errors.js";
 import { SchemaMismatchError } from "../../../src/errors/schema-errors.js";
 import { MalformedVariantError } from "../../../src/errors/variant-errors.js";
 import type { StructType } from "../../../src/schema/types.js";
@@ -174,17 +173,35 @@ describe("variant columns", () => {
     ]);
   });
 
-  it("merge cannot assign variant columns yet (like struct, array and map columns): refused typed, the table unchanged", async () => {
+  it("merge copies variant columns from the source (update and insert); an expression for one is refused typed, the table unchanged", async () => {
     const table = await DeltaTable.create(memoryUrl("variant-merge"), { schema: SCHEMA });
-    await table.write([{ id: 1n, v: { a: 1 } }]);
+    await table.write([{ id: 1n, v: { a: 1 }, s: { inner: [1, 2] } }]);
     const before = await table.refresh();
-    const err = await before
+    const refused = await before
       .merge([{ id: 1n, v: encodeVariant("updated") }], { on: "target.id = source.id" })
-      .whenMatchedUpdateAll()
+      .whenMatchedUpdate({ set: { v: "'text'" } })
       .execute()
       .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ExpressionTypeError);
+    expect(refused).toBeInstanceOf(InvalidArgumentError);
     expect((await before.refresh()).version).toBe(before.version);
+    const result = await before
+      .merge(
+        [
+          { id: 1n, v: encodeVariant("updated") },
+          { id: 2n, v: encodeVariant({ b: [true, null] }) },
+        ],
+        { on: "target.id = source.id" },
+      )
+      .whenMatchedUpdateAll()
+      .whenNotMatchedInsertAll()
+      .execute();
+    expect(result.metrics).toMatchObject({ numTargetRowsUpdated: 1, numTargetRowsInserted: 1 });
+    const rows = (await readBack(table)).sort((a, b) => Number(a.id) - Number(b.id));
+    // the columns the source lacks keep their values (update) or are NULL (insert)
+    expect(rows).toEqual([
+      { id: 1n, v: "updated", inner: [1, 2], arr: undefined, m: undefined },
+      { id: 2n, v: { b: [true, null] }, inner: undefined, arr: undefined, m: undefined },
+    ]);
   });
 
   it.each([

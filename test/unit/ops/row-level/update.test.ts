@@ -4,9 +4,10 @@
  * NOT NULL and CHECK constraints; change data (pre/post images); the commit's shape; concurrency
  * (a conflicting change fails typed, a blind append does not).
  */
-import { Table, type RecordBatch } from "apache-arrow";
+import { Field, Int32, Int64, makeData, RecordBatch, Schema, Struct, Table } from "apache-arrow";
 import { afterAll, describe, expect, it } from "vitest";
 import { createEngine } from "../../../../src/engine/index.js";
+import { InvalidArgumentError } from "../../../../src/errors/argument-errors.js";
 import { ConstraintViolationError, NullConstraintError } from "../../../../src/errors/constraint-errors.js";
 import { ExpressionTypeError } from "../../../../src/errors/expression-errors.js";
 import { CommitConflictError } from "../../../../src/errors/txn-errors.js";
@@ -161,5 +162,74 @@ describe("update under concurrency", () => {
     const result = await updateRows({ engine }, stale, { where: "id = 12", set: { v: "'x'" } });
     expect(result.version).toBe(5);
     expect(await content(table)).toEqual([...expected((r) => r.id === 12n && (r.v = "x")), "100/a/v100/100", "101/a/v101/101"].sort());
+  });
+});
+
+describe("update of struct, array and map columns", () => {
+  const point = (): StructField["type"] => ({ type: "struct", fields: [f("x", "integer"), f("y", "integer")] });
+  const NESTED: StructType = {
+    type: "struct",
+    fields: [
+      f("id", "long", false),
+      f("a", point()),
+      f("b", point()),
+      f("outer", { type: "struct", fields: [f("inner", point())] }),
+      f("tags", { type: "array", elementType: "string", containsNull: true }),
+      f("more", { type: "array", elementType: "string", containsNull: true }),
+    ],
+  };
+
+  it("copies a column of the same shape whole, with the nulls of the structs around it; refuses an expression or another shape", async () => {
+    const table = await DeltaTable.create(tempTableDir(), { schema: NESTED });
+    await table.write([
+      { id: 1n, a: { x: 1, y: 1 }, b: { x: 2, y: 3 }, outer: { inner: { x: 7, y: 8 } }, tags: ["a"], more: ["m", "n"] },
+      { id: 2n, a: { x: 1, y: 1 }, b: null, outer: null, tags: null, more: ["k"] },
+    ]);
+    const latest = await table.refresh();
+    await latest.update({ set: { a: "b", tags: "more" } });
+    await (await latest.refresh()).update({ set: { b: "outer.inner" } });
+    const read = (await (await latest.refresh()).toArrow()).toArray().map((r) => r.toJSON() as Record<string, { toJSON?: () => unknown }>);
+    const plain = (v: unknown) => (v && typeof v === "object" && "toJSON" in v ? (v as { toJSON(): unknown }).toJSON() : v);
+    const byId = Object.fromEntries(read.map((r) => [String(r.id), Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)]))]));
+    expect(byId["1"]).toMatchObject({ a: { x: 2, y: 3 }, b: { x: 7, y: 8 }, tags: ["m", "n"] });
+    // row 2: b was NULL, and outer.inner is NULL because outer is
+    expect(byId["2"]).toMatchObject({ a: null, b: null, tags: ["k"] });
+    const version = (await latest.refresh()).version;
+    await expect(latest.update({ set: { a: "id" } })).rejects.toThrow(/set\.a.*id of type long.*struct<x: integer, y: integer> to copy/);
+    await expect(latest.update({ set: { tags: "'x'" } })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect((await latest.refresh()).version).toBe(version);
+  });
+
+  it("a merge copy of a field inside a NULL source struct is NULL, whatever the struct's child buffers hold", async () => {
+    const table = await DeltaTable.create(tempTableDir(), { schema: NESTED });
+    await table.write([
+      { id: 1n, a: { x: 1, y: 1 } },
+      { id: 2n, a: { x: 2, y: 2 } },
+    ]);
+    // an Arrow source whose `outer` is NULL in row 2 while its child `inner` holds a value there
+    const pointType = new Struct([new Field("x", new Int32(), true), new Field("y", new Int32(), true)]);
+    const inner = makeData({
+      type: pointType,
+      length: 2,
+      nullCount: 0,
+      children: [
+        makeData({ type: new Int32(), length: 2, data: Int32Array.of(5, 6) }),
+        makeData({ type: new Int32(), length: 2, data: Int32Array.of(5, 6) }),
+      ],
+    });
+    const outerType = new Struct([new Field("inner", pointType, true)]);
+    const outer = makeData({ type: outerType, length: 2, nullCount: 1, nullBitmap: Uint8Array.of(0b01), children: [inner] });
+    const ids = makeData({ type: new Int64(), length: 2, data: BigInt64Array.of(1n, 2n) });
+    const schema = new Schema([new Field("id", new Int64(), false), new Field("outer", outerType, true)]);
+    const source = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 2, nullCount: 0, children: [ids, outer] }));
+    await (
+      await table.refresh()
+    )
+      .merge(source, { on: "target.id = source.id" })
+      .whenMatchedUpdate({ set: { a: "source.outer.inner" } })
+      .execute();
+    const rows = (await (await table.refresh()).toArrow({ columns: ["id", "a"] })).toArray();
+    const a = Object.fromEntries(rows.map((r) => [String(r.id), r.a === null ? null : r.a.toJSON()]));
+    expect(a).toEqual({ "1": { x: 5, y: 5 }, "2": null });
   });
 });
