@@ -15,7 +15,9 @@ import { FileSkipper } from "../../expr/skipping.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import { planScan } from "../../scan/scan-plan.js";
 import { toArrowField } from "../../schema/arrow-schema.js";
-import type { Transaction } from "../../txn/transaction.js";
+import type { Engine } from "../../engine/index.js";
+import type { AddCDCFile, AddFile, Metadata, RemoveFile } from "../../log/actions.js";
+import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
 
 const TRUE = 2;
 
@@ -89,4 +91,58 @@ export function numRecordsOf(stats: string | null | undefined): number | undefin
   if (!stats) return undefined;
   const m = /"numRecords"\s*:\s*(\d+)/.exec(stats);
   return m ? Number(m[1]) : undefined;
+}
+
+/** The files a row-level operation staged for its commit. */
+export interface StagedFiles {
+  removes: RemoveFile[];
+  adds: AddFile[];
+  cdcs: AddCDCFile[];
+}
+
+/** How {@link commitStaged} commits. */
+export interface StagedCommit<M extends { executionTimeMs: number }> {
+  engine: Engine;
+  /** The version the transaction starts from (the latest when the operation began). */
+  base: Snapshot;
+  /** The version the rows were read from, whose files the read set names (`base`, or a schema-evolved view of it). */
+  read: Snapshot;
+  predicate: RowPredicate | undefined;
+  operation: string;
+  operationParameters: Record<string, unknown>;
+  metrics: M;
+  /** `engine.clock.now()` when the operation began; `metrics.executionTimeMs` is measured from it. */
+  started: number;
+  options: TransactionOptions;
+  /** A new `metaData` for the commit (schema evolution, identity high-water marks). */
+  metadata?: Metadata;
+}
+
+/**
+ * Commits what a row-level operation (DELETE, UPDATE, MERGE) staged, in one transaction: the read
+ * set from `predicate`, row IDs preserved, removes, adds and change data. Nothing staged: no
+ * commit (`version` undefined). The caller deletes the objects it wrote when this throws.
+ */
+export async function commitStaged<M extends { executionTimeMs: number }>(
+  staged: StagedFiles,
+  c: StagedCommit<M>,
+): Promise<{ version: number | undefined; metrics: M; commit?: CommitResult }> {
+  if (staged.removes.length === 0 && staged.adds.length === 0) {
+    c.metrics.executionTimeMs = c.engine.clock.now() - c.started;
+    return { version: undefined, metrics: c.metrics };
+  }
+  const txn = new Transaction(c.engine, c.base, c.options);
+  if (c.metadata) txn.setMetadata(c.metadata);
+  txn.preserveRowTracking();
+  declareReadSet(txn, c.read, c.predicate);
+  txn.removeFiles(staged.removes);
+  txn.addFiles(staged.adds);
+  txn.addChangeFiles(staged.cdcs);
+  c.metrics.executionTimeMs = c.engine.clock.now() - c.started;
+  const commit = await txn.commit({
+    operation: c.operation,
+    operationParameters: c.operationParameters,
+    operationMetrics: { ...c.metrics } as Record<string, number>,
+  });
+  return { version: commit.version, metrics: c.metrics, commit };
 }

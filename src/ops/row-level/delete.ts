@@ -20,11 +20,11 @@ import type { AddCDCFile, AddFile, RemoveFile } from "../../log/actions.js";
 import type { Snapshot } from "../../log/snapshot.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
-import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
+import type { CommitResult, TransactionOptions } from "../../txn/transaction.js";
 import { conformCarrying } from "../write/carry-row-tracking.js";
 import { snapshotFileOptions, writeDataFiles } from "../write/files.js";
 import { removeFor } from "../write/row-deletion.js";
-import { declareReadSet, numRecordsOf, selectCandidateFiles, type RowPredicate } from "./candidates.js";
+import { commitStaged, numRecordsOf, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { writeChangeDataFile } from "./change-data.js";
 import { applyDeletionVectors, usesDeletionVectors, type DeletionVectorChange } from "./deletion-vectors.js";
 import { findMatchingRows, keptRows } from "./file-rows.js";
@@ -112,25 +112,17 @@ export async function deleteRows(
     if (rowPredicate && candidates.toRead.length > 0)
       await deleteFromFiles(env, snapshot, rowPredicate, candidates.toRead, staged, metrics, options);
     countFiles(staged, metrics);
-    if (staged.removes.length === 0 && staged.adds.length === 0) {
-      metrics.executionTimeMs = engine.clock.now() - started;
-      return { version: undefined, metrics };
-    }
-    const txn = new Transaction(engine, snapshot, options);
-    txn.preserveRowTracking();
-    declareReadSet(txn, snapshot, rowPredicate);
-    txn.removeFiles(staged.removes);
-    txn.addFiles(staged.adds);
-    txn.addChangeFiles(staged.cdcs);
-    metrics.executionTimeMs = engine.clock.now() - started;
-    const operationMetrics: Record<string, number> = { ...metrics };
-    const commit = await txn.commit({
+    return await commitStaged(staged, {
+      engine,
+      base: snapshot,
+      read: snapshot,
+      predicate: rowPredicate,
       operation: "DELETE",
       operationParameters: { predicate: expr ? [formatExpression(expr)] : [] },
-      operationMetrics,
+      metrics,
+      started,
+      options,
     });
-    metrics.executionTimeMs = engine.clock.now() - started;
-    return { version: commit.version, metrics, commit };
   } catch (err) {
     await engine.store.deleteMany(staged.writtenKeys).catch(() => undefined);
     throw err;

@@ -27,11 +27,11 @@ import { toArrowSchema } from "../../schema/arrow-schema.js";
 import { fromArrowSchema } from "../../schema/from-arrow.js";
 import type { StructType } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
-import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
+import type { CommitResult, TransactionOptions } from "../../txn/transaction.js";
 import { compileConstraints } from "../write/constraints.js";
 import { IdentityAllocator, identityColumnsOf } from "../write/identity-columns.js";
 import { openWriteInput, type WriteInput } from "../write/input.js";
-import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
+import { commitStaged, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { insertRows, mergeTransform, type ClauseContext } from "./merge-clauses.js";
 import { SourceIndex } from "./merge-join.js";
 import { bindClause, joinKeys, MAX_IN_VALUES, pruningPredicate, type MergeClause, type MergeInputs } from "./merge-plan.js";
@@ -288,28 +288,24 @@ export async function mergeRows(
       signal: options.signal,
     });
     const metrics = metricsOf(ctx, index, state);
-    if (state.removes.length === 0 && state.adds.length === 0) {
-      metrics.executionTimeMs = engine.clock.now() - started;
-      return { version: undefined, metrics };
-    }
-    const txn = new Transaction(engine, base, options);
-    // inserted rows' identity values move the columns' high-water marks (as a write's do)
-    const metadata = ctx.identity.updatedMetadata(evolved?.metadata ?? snapshot.metadata) ?? evolved?.metadata;
-    if (metadata) txn.setMetadata(metadata);
-    txn.preserveRowTracking();
-    declareReadSet(txn, snapshot, predicate);
-    txn.removeFiles(state.removes);
-    txn.addFiles(state.adds);
-    txn.addChangeFiles(state.cdcs);
-    metrics.executionTimeMs = engine.clock.now() - started;
-    const operationParameters = {
-      predicate: [formatExpression(onExpr)],
-      matchedPredicates: actionParams(ctx.matched),
-      notMatchedPredicates: actionParams(ctx.notMatched),
-      notMatchedBySourcePredicates: actionParams(ctx.bySource),
-    };
-    const commit = await txn.commit({ operation: "MERGE", operationParameters, operationMetrics: { ...metrics } });
-    return { version: commit.version, metrics, commit };
+    return await commitStaged(state, {
+      engine,
+      base,
+      read: snapshot,
+      predicate,
+      operation: "MERGE",
+      operationParameters: {
+        predicate: [formatExpression(onExpr)],
+        matchedPredicates: actionParams(ctx.matched),
+        notMatchedPredicates: actionParams(ctx.notMatched),
+        notMatchedBySourcePredicates: actionParams(ctx.bySource),
+      },
+      metrics,
+      started,
+      options,
+      // inserted rows' identity values move the columns' high-water marks (as a write's do)
+      metadata: ctx.identity.updatedMetadata(evolved?.metadata ?? snapshot.metadata) ?? evolved?.metadata,
+    });
   } catch (err) {
     await engine.store.deleteMany(state.writtenKeys).catch(() => undefined);
     throw err;

@@ -28,12 +28,12 @@ import type { Snapshot } from "../../log/snapshot.js";
 import type { ScanEnvironment } from "../../scan/scan.js";
 import { type DataType, type StructField, type StructType, typeToString } from "../../schema/types.js";
 import { assertWriteSupported } from "../../txn/protocol-support.js";
-import { Transaction, type CommitResult, type TransactionOptions } from "../../txn/transaction.js";
+import type { CommitResult, TransactionOptions } from "../../txn/transaction.js";
 import { checkBatch, compileConstraints, type CompiledConstraints } from "../write/constraints.js";
 import { isIdentityField } from "../write/identity-columns.js";
 import { conformBatch } from "../write/conform.js";
 import { compileGeneratedColumns, GeneratedColumnFiller } from "../write/generated-columns.js";
-import { declareReadSet, selectCandidateFiles, type RowPredicate } from "./candidates.js";
+import { commitStaged, selectCandidateFiles, type RowPredicate } from "./candidates.js";
 import { findMatchingRows } from "./file-rows.js";
 import { countFiles, finishRewrite, newRewriteState, rewriteFile, type FileTransform } from "./merge-rewrite.js";
 
@@ -292,23 +292,17 @@ export async function updateRows(env: ScanEnvironment, snapshot: Snapshot, optio
       numAddedChangeFiles: state.cdcs.length,
       executionTimeMs: 0,
     };
-    if (state.removes.length === 0 && state.adds.length === 0) {
-      metrics.executionTimeMs = engine.clock.now() - started;
-      return { version: undefined, metrics };
-    }
-    const txn = new Transaction(engine, snapshot, options);
-    txn.preserveRowTracking();
-    declareReadSet(txn, snapshot, predicate);
-    txn.removeFiles(state.removes);
-    txn.addFiles(state.adds);
-    txn.addChangeFiles(state.cdcs);
-    metrics.executionTimeMs = engine.clock.now() - started;
-    const commit = await txn.commit({
+    return await commitStaged(state, {
+      engine,
+      base: snapshot,
+      read: snapshot,
+      predicate,
       operation: "UPDATE",
       operationParameters: { predicate: expr ? [formatExpression(expr)] : [] },
-      operationMetrics: { ...metrics },
+      metrics,
+      started,
+      options,
     });
-    return { version: commit.version, metrics, commit };
   } catch (err) {
     await engine.store.deleteMany(state.writtenKeys).catch(() => undefined);
     throw err;
