@@ -113,6 +113,8 @@ export { evaluateValue } from "./expr/evaluate.js";
 
 // schemas
 export type { ArrayType, DataType, MapType, PrimitiveTypeName, StructField, StructType } from "./schema/types.js";
+export { isSimpleTypeName } from "./schema/types.js";
+export { parseSchemaString } from "./schema/parse-schema.js";
 export { toArrowSchema, toArrowType } from "./schema/arrow-schema.js";
 
 // writing

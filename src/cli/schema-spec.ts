@@ -4,23 +4,9 @@
  * or the Delta schema JSON (`{"type":"struct","fields":[...]}`), inline or from `@file.json`.
  */
 import { readFileSync } from "node:fs";
-import type { DataType, StructField, StructType } from "../index.js";
+import { type DataType, InvalidSchemaError, isSimpleTypeName, parseSchemaString, type StructField, type StructType } from "../index.js";
 import { UsageError } from "./exit.js";
 
-const PRIMITIVES = new Set([
-  "string",
-  "long",
-  "integer",
-  "short",
-  "byte",
-  "float",
-  "double",
-  "boolean",
-  "binary",
-  "date",
-  "timestamp",
-  "timestamp_ntz",
-]);
 const ALIASES: Record<string, string> = {
   int: "integer",
   bigint: "long",
@@ -95,7 +81,7 @@ class Parser {
   type(): DataType {
     const raw = this.word().toLowerCase();
     const name = ALIASES[raw] ?? raw;
-    if (PRIMITIVES.has(name)) return name as DataType;
+    if (isSimpleTypeName(name)) return name;
     if (name === "decimal" || name === "numeric") {
       this.eat("(");
       const precision = this.number();
@@ -149,16 +135,13 @@ export function parseSchemaSpec(spec: string): StructType {
     }
   }
   if (text.startsWith("{")) {
-    let parsed: unknown;
+    // the log's own schema parser: every type and field checked, as for a table's schemaString
     try {
-      parsed = JSON.parse(text);
+      return parseSchemaString(text);
     } catch (err) {
-      throw new UsageError(`--schema: not valid JSON: ${(err as Error).message}`);
+      if (err instanceof InvalidSchemaError) throw new UsageError(`--schema: ${err.message}`);
+      throw err;
     }
-    const schema = parsed as StructType;
-    if (schema?.type !== "struct" || !Array.isArray(schema.fields))
-      throw new UsageError('--schema: JSON must be a Delta schema {"type":"struct","fields":[...]}');
-    return schema;
   }
   const parser = new Parser(text);
   const fields = parser.fields();

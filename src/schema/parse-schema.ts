@@ -2,23 +2,7 @@
  * Parsing and validation of `metaData.schemaString`.
  */
 import { InvalidSchemaError } from "../errors/schema-errors.js";
-import type { DataType, PrimitiveTypeName, StructField, StructType } from "./types.js";
-
-const PRIMITIVES = new Set<string>([
-  "string",
-  "long",
-  "integer",
-  "short",
-  "byte",
-  "float",
-  "double",
-  "boolean",
-  "binary",
-  "date",
-  "timestamp",
-  "timestamp_ntz",
-  "variant",
-]);
+import { type DataType, isSimpleTypeName, type PrimitiveTypeName, type StructField, type StructType } from "./types.js";
 
 /** Parses a schema JSON string into a validated {@link StructType}; throws {@link InvalidSchemaError}. */
 export function parseSchemaString(schemaString: string): StructType {
@@ -81,7 +65,7 @@ function parseStruct(obj: Record<string, unknown>, path: string): StructType {
 }
 
 function parsePrimitive(name: string, path: string): PrimitiveTypeName {
-  if (PRIMITIVES.has(name)) return name as PrimitiveTypeName;
+  if (isSimpleTypeName(name)) return name;
   if (name === "decimal") return "decimal(10,0)";
   const m = /^decimal\(\s*(\d+)\s*,\s*(-?\d+)\s*\)$/.exec(name);
   if (m) {

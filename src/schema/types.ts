@@ -20,6 +20,28 @@ export type PrimitiveTypeName =
   | "variant"
   | `decimal(${number},${number})`;
 
+/** The primitive type names without parameters (every {@link PrimitiveTypeName} but `decimal(p,s)`). */
+const SIMPLE_TYPE_NAMES: ReadonlySet<string> = new Set<PrimitiveTypeName>([
+  "string",
+  "long",
+  "integer",
+  "short",
+  "byte",
+  "float",
+  "double",
+  "boolean",
+  "binary",
+  "date",
+  "timestamp",
+  "timestamp_ntz",
+  "variant",
+]);
+
+/** True for a primitive type name without parameters (`long`, `variant`, ...; not `decimal(p,s)`). */
+export function isSimpleTypeName(name: string): name is PrimitiveTypeName {
+  return SIMPLE_TYPE_NAMES.has(name);
+}
+
 /** A named member of a struct. `metadata` holds column mapping, invariants, comments, etc. */
 export interface StructField {
   name: string;

@@ -120,4 +120,11 @@ describe("--schema", () => {
     expect(() => parseSchemaSpec("a lon")).toThrow(UsageError);
     expect(() => parseSchemaSpec("a lon")).toThrow('--schema: unknown type lon at character 6 of "a lon"');
   });
+
+  it("checks JSON as a table's schemaString is checked, and takes every Delta type in the DDL (variant too)", () => {
+    expect(() => parseSchemaSpec('{"type":"struct","fields":[{"name":"a","type":"lon"}]}')).toThrow(UsageError);
+    expect(() => parseSchemaSpec('{"type":"struct","fields":[{"name":"a","type":"lon"}]}')).toThrow(/^--schema: .*unknown type "lon"/);
+    expect(() => parseSchemaSpec("{not json")).toThrow(/^--schema: .*not JSON/);
+    expect(parseSchemaSpec("v variant, t timestamp_ntz").fields.map((f) => f.type)).toEqual(["variant", "timestamp_ntz"]);
+  });
 });
