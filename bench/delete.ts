@@ -20,7 +20,7 @@ import { fileURLToPath } from "node:url";
 import type { RecordBatch } from "apache-arrow";
 import { DeltaTable } from "../src/table/delta-table.js";
 import { runChild } from "./lib/child.js";
-import { type Comparison, emit, peakRssMiB } from "./lib/measure.js";
+import { type Comparison, emit, peakRssMiB, timeAndMemory } from "./lib/measure.js";
 import { rawRewriteFiles } from "./lib/raw-parquet-wasm.js";
 import { disableDeletionVectors, ensureRowTable, freshCopy } from "./lib/row-table.js";
 import { DICTIONARY_OFF } from "./lib/write-rows.js";
@@ -130,23 +130,7 @@ async function main(): Promise<void> {
     for (const mode of ["cow", "dv"]) {
       const r = results[`${mode}-${which}`]!;
       const label = `${mode === "cow" ? "copy-on-write" : "deletion vectors"} delete 1% ${which}`;
-      comparisons.push({
-        metric: label,
-        unit: "s",
-        ours: r.ms / 1000,
-        peer: raw.ms / 1000,
-        peerName: "raw parquet-wasm rewrite of the touched files",
-        higherIsBetter: false,
-        note: "one run",
-      });
-      comparisons.push({
-        metric: `${label}: peak RSS`,
-        unit: "MiB",
-        ours: r.rssMiB,
-        peer: raw.rssMiB,
-        peerName: "raw parquet-wasm rewrite of the touched files",
-        higherIsBetter: false,
-      });
+      comparisons.push(...timeAndMemory(label, r, raw, "raw parquet-wasm rewrite of the touched files", "one run"));
       facts[`${mode}-${which}: files written / DVs / rows deleted`] = `${r.filesRewritten} / ${r.dvsWritten} / ${r.deletedRows}`;
     }
     facts[`raw-${which}: files rewritten`] = CASES[which].touched.length;

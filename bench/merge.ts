@@ -17,7 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { RecordBatch } from "apache-arrow";
 import { DeltaTable } from "../src/table/delta-table.js";
 import { runChild } from "./lib/child.js";
-import { type Comparison, emit, peakRssMiB } from "./lib/measure.js";
+import { type Comparison, emit, peakRssMiB, timeAndMemory } from "./lib/measure.js";
 import { rawRewriteFiles, rawWriteFiles } from "./lib/raw-parquet-wasm.js";
 import { disableDeletionVectors, ensureRowTable, freshCopy } from "./lib/row-table.js";
 import { DICTIONARY_OFF, generateBatch } from "./lib/write-rows.js";
@@ -133,23 +133,7 @@ async function main(): Promise<void> {
   for (const mode of ["cow", "dv"]) {
     const r = results[mode]!;
     const label = `${mode === "cow" ? "copy-on-write" : "deletion vectors"} merge 100k (10% updates)`;
-    comparisons.push({
-      metric: label,
-      unit: "s",
-      ours: r.ms / 1000,
-      peer: raw.ms / 1000,
-      peerName: "raw parquet-wasm rewrite of the touched files",
-      higherIsBetter: false,
-      note: "one run",
-    });
-    comparisons.push({
-      metric: `${label}: peak RSS`,
-      unit: "MiB",
-      ours: r.rssMiB,
-      peer: raw.rssMiB,
-      peerName: "raw parquet-wasm rewrite of the touched files",
-      higherIsBetter: false,
-    });
+    comparisons.push(...timeAndMemory(label, r, raw, "raw parquet-wasm rewrite of the touched files", "one run"));
     facts[`${mode}: files added / removed / DVs / updated / inserted`] =
       `${r.filesWritten} / ${r.filesRemoved} / ${r.dvsWritten} / ${r.updated} / ${r.inserted}`;
   }

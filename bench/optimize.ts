@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DeltaTable } from "../src/table/delta-table.js";
 import { median, runChild } from "./lib/child.js";
-import { type Comparison, emit, peakRssMiB } from "./lib/measure.js";
+import { emit, peakRssMiB, timeAndMemory } from "./lib/measure.js";
 import { rawReadFile, rawWriteFiles } from "./lib/raw-parquet-wasm.js";
 import { ensureRowTable, freshCopy } from "./lib/row-table.js";
 import { DICTIONARY_OFF } from "./lib/write-rows.js";
@@ -102,25 +102,16 @@ async function main(): Promise<void> {
   const peer = results.wasm!;
   if (ours.some((r) => r.rows !== FILES * ROWS_PER_FILE) || peer.some((r) => r.rows !== FILES * ROWS_PER_FILE))
     throw new Error("a variant did not rewrite every row");
-  const comparisons: Comparison[] = [
-    {
-      metric: `optimize ${FILES} files x ${ROWS_PER_FILE} rows`,
-      unit: "s",
-      ours: median(ours.map((r) => r.ms)) / 1000,
-      peer: median(peer.map((r) => r.ms)) / 1000,
-      peerName: "raw parquet-wasm read + rewrite",
-      higherIsBetter: false,
-      note: `median of ${ROUNDS}; goal >= 0.8x`,
-    },
-    {
-      metric: "peak RSS",
-      unit: "MiB",
-      ours: Math.max(...ours.map((r) => r.rssMiB)),
-      peer: Math.max(...peer.map((r) => r.rssMiB)),
-      peerName: "raw parquet-wasm read + rewrite",
-      higherIsBetter: false,
-    },
-  ];
+  // time: the median round; memory: the highest peak of any round
+  const summary = (runs: typeof ours) => ({ ms: median(runs.map((r) => r.ms)), rssMiB: Math.max(...runs.map((r) => r.rssMiB)) });
+  const comparisons = timeAndMemory(
+    `optimize ${FILES} files x ${ROWS_PER_FILE} rows`,
+    summary(ours),
+    summary(peer),
+    "raw parquet-wasm read + rewrite",
+    `median of ${ROUNDS}; goal >= 0.8x`,
+    "peak RSS",
+  );
   emit({
     name: "optimize",
     comparisons,

@@ -61,6 +61,30 @@ export function peakRssMiB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
+/** A run's wall time and peak RSS. */
+export interface TimeAndMemory {
+  ms: number;
+  rssMiB: number;
+}
+
+/**
+ * The two comparisons of a rewrite benchmark against one peer: time in seconds (`note` beside it)
+ * and peak RSS (`${metric}: peak RSS`, or `memoryMetric`).
+ */
+export function timeAndMemory(
+  metric: string,
+  ours: TimeAndMemory,
+  peer: TimeAndMemory,
+  peerName: string,
+  note?: string,
+  memoryMetric = `${metric}: peak RSS`,
+): Comparison[] {
+  return [
+    { metric, unit: "s", ours: ours.ms / 1000, peer: peer.ms / 1000, peerName, higherIsBetter: false, ...(note ? { note } : {}) },
+    { metric: memoryMetric, unit: "MiB", ours: ours.rssMiB, peer: peer.rssMiB, peerName, higherIsBetter: false },
+  ];
+}
+
 /** Ours-to-peer ratio oriented so that > 1 means lakelog is better. */
 export function advantage(c: Comparison): number {
   return c.higherIsBetter ? c.ours / c.peer : c.peer / c.ours;
