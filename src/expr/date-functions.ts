@@ -8,7 +8,7 @@
  */
 import { ExpressionTypeError } from "../errors/expression-errors.js";
 import type { BoundValue, ValueType } from "./bound.js";
-import type { DateFunctionName } from "./expression.js";
+import { DATE_FUNCTIONS, type DateFunctionName } from "./expression.js";
 import { canCast } from "./typing.js";
 import { floorDiv } from "../util/bigint.js";
 import { civilFromDays } from "./values.js";
@@ -16,16 +16,6 @@ import { allocate, type Col } from "./vectors.js";
 
 /** The date function names (after aliases). */
 export type { DateFunctionName } from "./expression.js";
-
-/** Date functions by the names the parser accepts. */
-export const DATE_FUNCTIONS: Readonly<Record<string, DateFunctionName>> = {
-  year: "year",
-  month: "month",
-  day: "day",
-  dayofmonth: "day",
-  hour: "hour",
-  to_date: "to_date",
-};
 
 const NAMES = new Set<string>(Object.values(DATE_FUNCTIONS));
 

@@ -146,6 +146,16 @@ export interface CaseExpression {
 /** Date and time functions (`date-functions.ts`), named here so the tree types need no evaluator import. */
 export type DateFunctionName = "year" | "month" | "day" | "hour" | "to_date";
 
+/** Date functions by the names the parser accepts (evaluated in date-functions.ts). */
+export const DATE_FUNCTIONS: Readonly<Record<string, DateFunctionName>> = {
+  year: "year",
+  month: "month",
+  day: "day",
+  dayofmonth: "day",
+  hour: "hour",
+  to_date: "to_date",
+};
+
 /** Function names the language knows (lower case). */
 export type FunctionName = "coalesce" | "lower" | "upper" | "substring" | "abs" | "length" | "trim" | "concat" | DateFunctionName;
 

@@ -20,15 +20,16 @@
 import { ExpressionParseError } from "../errors/expression-errors.js";
 import { type Token, tokenize } from "./lex.js";
 import { decimalParts } from "../schema/types.js";
-import type {
-  ArithmeticOp,
-  CaseBranch,
-  CastTypeName,
-  CompareOp,
-  Expression,
-  FunctionName,
-  LiteralExpression,
-  LiteralValue,
+import {
+  type ArithmeticOp,
+  type CaseBranch,
+  type CastTypeName,
+  type CompareOp,
+  DATE_FUNCTIONS,
+  type Expression,
+  type FunctionName,
+  type LiteralExpression,
+  type LiteralValue,
 } from "./expression.js";
 
 /** Words with a meaning in the grammar; quote them in backticks to use them as column names. */
@@ -70,13 +71,7 @@ export const FUNCTIONS: Readonly<Record<string, FunctionName>> = {
   char_length: "length",
   trim: "trim",
   concat: "concat",
-  // date-functions.ts
-  year: "year",
-  month: "month",
-  day: "day",
-  dayofmonth: "day",
-  hour: "hour",
-  to_date: "to_date",
+  ...DATE_FUNCTIONS,
 };
 
 /** Type names `cast` accepts, with their Delta spelling (decimal handled apart). */
