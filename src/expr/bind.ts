@@ -145,6 +145,20 @@ function bindValueIn(valueExpr: Expression, list: readonly LiteralExpression[], 
   let value = bindValueNode(valueExpr, ctx);
   if (value.type === "null") return constant(null);
   if (isFlexible(value)) value = { kind: "cast", child: value, type: "string" };
+  const { values, hasNull } = coerceList(list, value.type as PrimitiveTypeName, undefined, text);
+  return test({ kind: "in", value, values, hasNull, type: "boolean" });
+}
+
+/**
+ * The values of an IN list in `type`: NULLs noted apart, and a value the type cannot hold
+ * exactly dropped (it equals no value of the type).
+ */
+function coerceList(
+  list: readonly LiteralExpression[],
+  type: PrimitiveTypeName,
+  columnPath: string | undefined,
+  text?: string,
+): { values: Scalar[]; hasNull: boolean } {
   const values: Scalar[] = [];
   let hasNull = false;
   for (const item of list) {
@@ -152,10 +166,10 @@ function bindValueIn(valueExpr: Expression, list: readonly LiteralExpression[], 
       hasNull = true;
       continue;
     }
-    const coerced = coerceLiteral(item, value.type as PrimitiveTypeName, undefined, text);
+    const coerced = coerceLiteral(item, type, columnPath, text);
     if (coerced.exact) values.push(coerced.value);
   }
-  return test({ kind: "in", value, values, hasNull, type: "boolean" });
+  return { values, hasNull };
 }
 
 function constant(value: boolean | null): BoundExpression {
@@ -244,16 +258,7 @@ function bindIn(value: Operand, list: readonly LiteralExpression[], ctx: ValueBi
   }
   const text = formatExpression({ kind: "in", value, list });
   const column = scalarColumn(value, ctx.resolver, text);
-  const values: Scalar[] = [];
-  let hasNull = false;
-  for (const item of list) {
-    if (item.value === null) {
-      hasNull = true;
-      continue;
-    }
-    const coerced = coerceLiteral(item, column.type, formatColumnPath(column.path));
-    if (coerced.exact) values.push(coerced.value); // an inexact value equals no value of the type
-  }
+  const { values, hasNull } = coerceList(list, column.type, formatColumnPath(column.path));
   return { kind: "in", column, values, hasNull };
 }
 
