@@ -38,13 +38,19 @@ function planOutput(flags: ScanFlags, ctx: CliContext, headDefault: number | und
   return { format, limit: undefined, hintWhenCut: false };
 }
 
-/** Batches up to `limit` rows; sets `cut` when more rows existed (the scan asked for one more). */
+/**
+ * Batches up to `limit` rows; sets `cut` when more rows existed (the scan asked for one more).
+ * Stops at Ctrl-C (`signal`) between batches, also when the rest is already read: the rows of a
+ * table's last file are in hand before they are printed.
+ */
 async function* limited(
   source: AsyncIterable<RecordBatch>,
   limit: number | undefined,
   state: { rows: number; cut: boolean },
+  signal: AbortSignal,
 ): AsyncGenerator<RecordBatch> {
   for await (const batch of source) {
+    signal.throwIfAborted();
     if (limit !== undefined && state.rows + batch.numRows > limit) {
       const keep = limit - state.rows;
       state.cut = true;
@@ -116,7 +122,7 @@ async function emitRows(
   ctx: CliContext,
 ): Promise<number> {
   const state = { rows: 0, cut: false };
-  const batches = limited(source, plan.limit, state);
+  const batches = limited(source, plan.limit, state, ctx.signal);
   if (plan.format === "parquet") {
     const { writeParquetFile } = await import("../render/parquet-file.js");
     await writeParquetFile(flags.output!, withSchema(batches, emptySchema), ctx.signal);
