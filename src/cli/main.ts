@@ -1,107 +1,55 @@
-#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=2
+#!/usr/bin/env node
 /**
- * The `lakelog` command. This entry point imports only commander and the CLI's own framework:
- * the library (Arrow, parquet-wasm) is loaded by a command when it runs, so `--help` and
- * `--version` start fast. Only the CLI layer prints.
- *
- * The `#!` line tunes memory for long exports, measured on a 1M-row CSV export (BENCHMARKS.md,
- * cli-export): V8's young generation is capped at 2 MiB per semi-space (Node's default grows to 16
- * while rendering allocates short-lived strings: ~30 MiB more for no speed gain), and glibc's
- * malloc keeps buffers over 128 KiB in their own mappings, returned to the system when freed (its
- * default raises that threshold as buffers are freed, and the decoded Parquet buffers then stay in
- * the heap: ~30 MiB more). Together: peak RSS median ~205 → ~150 MiB. Other C libraries ignore
- * the variable. `node main.js` runs without either; the installed `lakelog` has both.
+ * The `lakelog` entry point. Commands that stream rows to the output (`scan`, `head`,
+ * `changes`) run in a child node process with settings that bound an export's memory, measured on
+ * a 1M-row CSV export (BENCHMARKS.md, cli-export):
+ * - `--max-semi-space-size=2`: V8's young generation stays at 2 MiB per semi-space. Node's default
+ *   grows it to 16 while rendering allocates short-lived strings: ~30 MiB more, for no speed gain.
+ *   V8 reads it only at start-up (`v8.setFlagsFromString` has no effect; a runtime growth factor
+ *   of 1 makes the export ~1.7x slower).
+ * - `MALLOC_MMAP_THRESHOLD_=131072`: glibc keeps buffers over 128 KiB in their own mappings,
+ *   returned to the system when freed. Its default raises the threshold as buffers are freed, and
+ *   the decoded Parquet buffers then stay in the heap: ~30 MiB more. Other C libraries ignore it.
+ * Together: peak RSS median ~205 → ~150 MiB. The settings cannot go in the `#!` line portably
+ * (`env -S` is GNU and BSD-macOS only; Alpine's busybox env refuses it), hence the child. It
+ * costs one node start-up (~40 ms) on those commands only; this process imports nothing else,
+ * waits, and exits with the child's code. Other commands, `--help` and `--version` run here.
  */
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { processContext } from "./context.js";
-import { EXIT, reportError } from "./exit.js";
-import { buildProgram, CommanderError, commanderExitCode } from "./program.js";
-import { stdoutOutput, type Output } from "./render/output.js";
 
-/** lakelog's version from its package.json (found upwards from this file, in dist/ or src/). */
-function packageVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name?: string; version?: string };
-      if (pkg.name === "lakelog" && pkg.version) return pkg.version;
-    } catch {
-      // not here: look one folder up
-    }
-    dir = dirname(dir);
-  }
-  return "unknown";
-}
+const STREAMING = new Set(["scan", "head", "changes"]);
+const TUNED = "LAKELOG_CLI_TUNED";
 
-async function isLakelogError(err: unknown): Promise<(e: unknown) => boolean> {
-  try {
-    const lib = await import("../index.js");
-    return lib.isLakelogError(err) ? () => true : () => false;
-  } catch {
-    return () => false;
-  }
-}
-
-/**
- * A reader that went away (`lakelog --help | head`) is not an error: further output is dropped
- * and the command finishes as it would (scan stops producing on its own). Any other stdout
- * failure fails the run: a command's next write throws it and it is reported like any error;
- * one nothing reported (help text, a last write) is reported as the process exits.
- */
-function reportUnreportedOutputFailure(out: Output): void {
-  process.on("exit", () => {
-    if (out.failure === undefined || (process.exitCode ?? 0) !== EXIT.ok) return;
-    process.stderr.write(`lakelog: ${out.failure.message}\n`);
-    process.exitCode = EXIT.error;
+const argv = process.argv.slice(2);
+const command = argv.find((a) => !a.startsWith("-"));
+if (
+  process.env[TUNED] === undefined &&
+  command !== undefined &&
+  STREAMING.has(command) &&
+  !argv.includes("--help") &&
+  !argv.includes("-h")
+) {
+  const run = fileURLToPath(new URL("./run.js", import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, "--max-semi-space-size=2", run, ...argv], {
+    stdio: "inherit",
+    env: { ...process.env, [TUNED]: "1", MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? "131072" },
   });
+  // Ctrl-C reaches the child too (same process group): it interrupts cleanly and exits 130, so
+  // this process ignores SIGINT and waits. SIGTERM and SIGHUP sent to this process are passed on.
+  process.on("SIGINT", () => {});
+  for (const signal of ["SIGTERM", "SIGHUP"] as const) process.on(signal, () => child.kill(signal));
+  child.on("error", (err) => {
+    process.stderr.write(`lakelog: cannot start node: ${err.message}\n`);
+    process.exitCode = 1;
+  });
+  child.on("exit", (code, signal) => {
+    process.exitCode = code ?? (signal ? 128 + (signalNumber(signal) ?? 1) : 1);
+  });
+} else {
+  await import("./run.js");
 }
 
-async function main(argv: string[]): Promise<number> {
-  reportUnreportedOutputFailure(stdoutOutput());
-  const verbose = argv.includes("--verbose");
-  const controller = new AbortController();
-  let interrupts = 0;
-  process.on("SIGINT", () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    process.stderr.write("\ninterrupting (Ctrl-C again to quit at once)…\n");
-    controller.abort(Object.assign(new Error("interrupted by Ctrl-C"), { name: "AbortError" }));
-  });
-  let exitCode: number = EXIT.ok;
-  const program = buildProgram(packageVersion(), {
-    writeOut: (text) => void process.stdout.write(text),
-    writeErr: (text) => void process.stderr.write(text),
-    async run(command, body) {
-      const ctx = processContext(verbose, controller.signal);
-      try {
-        exitCode = await body(ctx);
-      } catch (err) {
-        const known = await isLakelogError(err);
-        exitCode = reportError(err, { command, verbose, write: ctx.err, isLakelogError: known });
-      }
-    },
-  });
-  if (argv.length === 0) {
-    program.outputHelp();
-    return EXIT.ok;
-  }
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (err) {
-    if (err instanceof CommanderError) return commanderExitCode(err);
-    throw err;
-  }
-  return exitCode;
+function signalNumber(signal: NodeJS.Signals): number | undefined {
+  return { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15, SIGPIPE: 13 }[signal as string];
 }
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.stderr.write(`lakelog: unexpected failure: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = EXIT.error;
-  },
-);

@@ -58,7 +58,9 @@ describe.skipIf(!existsSync("/usr/bin/time"))("lakelog scan memory", () => {
     dirs.push(dir);
     const table = join(dir, "t");
     await writeDeltaTable(table, exportBatches(ROWS, BATCH), { targetFileSize: 2 * 1024 * 1024 });
-    // run as the installed `lakelog` is: the file itself, so its #! line's node flags apply
+    // run as the installed `lakelog` is, the file itself through its #! line: scan re-runs itself in a
+    // tuned child (main.ts) and /usr/bin/time reports the larger of the two, the child (the waiting
+    // parent holds ~7 MiB of its own besides the node binary's pages it shares with the child)
     chmodSync(CLI_MAIN, 0o755);
     // peak RSS moves by ~15 MiB between identical runs (when the GC runs): three runs, the median
     const cliRuns = [];

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeDeltaTable } from "../../src/index.js";
 import { GOLDEN_DIR, hasShared } from "../helpers/shared-data.js";
-import { cli, cliClosedPipe, cliInTerminal, cliToFd } from "../unit/cli/run-cli.js";
+import { cli, cliClosedPipe, cliInTerminal, cliSignalled, cliToFd } from "../unit/cli/run-cli.js";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -102,6 +102,19 @@ describe("lakelog CLI framework", () => {
     }
     expect(await cliClosedPipe(["scan", dir, "--format", "csv"])).toEqual({ code: 0, stderr: "" });
     expect(await cliClosedPipe(["--help"])).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("a streaming scan runs in a tuned child: Ctrl-C to the group exits 130 once, SIGTERM to lakelog ends the child too", async () => {
+    const dir = tempDir();
+    await writeDeltaTable(
+      dir,
+      Array.from({ length: 200_000 }, (_, i) => ({ id: BigInt(i), note: `row ${i}` })),
+    );
+    const interrupted = await cliSignalled(["scan", dir, "--format", "csv", "--all"], "SIGINT", "group", 1500);
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    expect(interrupted.stderr.match(/interrupting/g)).toHaveLength(1);
+    const terminated = await cliSignalled(["scan", dir, "--format", "csv", "--all"], "SIGTERM", "process", 1500);
+    expect(terminated.code).toBe(128 + 15);
   });
 
   it("never prints credentials, also not with --verbose", async () => {

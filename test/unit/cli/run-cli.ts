@@ -126,3 +126,32 @@ export function cliClosedPipe(args: string[]): Promise<{ code: number; stderr: s
     child.on("close", (code) => done({ code: code ?? 1, stderr }));
   });
 }
+
+/**
+ * Starts `lakelog <args>` in its own process group with stdout read slowly (a chunk every 200 ms,
+ * so a long scan is still running), waits for `readyMs`, then sends `signal` to the whole group
+ * (as Ctrl-C on a terminal does: `group`) or to the `lakelog` process alone; resolves with its exit.
+ */
+export function cliSignalled(
+  args: string[],
+  signal: NodeJS.Signals,
+  target: "group" | "process",
+  readyMs: number,
+): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+      cwd: ROOT,
+      env: childEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
+    child.stdout.on("data", () => {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 200);
+    });
+    setTimeout(() => (target === "group" ? process.kill(-child.pid!, signal) : child.kill(signal)), readyMs);
+    child.on("close", (code) => done({ code, stderr }));
+  });
+}
